@@ -1,0 +1,101 @@
+# rustscope — see README.md. `make check` is the test command CI runs.
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+PKGS     = yajl libprotobuf-c zlib libdw libelf libarchive
+WARN     = -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
+CFLAGS  ?= -O2 -g
+RS_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+RS_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty -lm
+SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+LIB_SRC  = $(sort $(wildcard lib/*.c schema/*.c importers/*.c exporters/*.c sampler/*.c)) \
+           $(filter-out convert/main.c,$(sort $(wildcard convert/*.c)))
+GEN_SRC  = $(BUILD)/gen/profile.pb-c.c
+GEN_HDR  = $(BUILD)/gen/profile.pb-c.h
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+
+OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/profile.pb-c.o
+ASAN_OBJ = $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRC)) $(BUILD)/asan/gen/profile.pb-c.o
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+UNIT_ASAN= $(patsubst tests/unit/%.c,$(BUILD)/unit-asan/%,$(UNIT_SRC))
+
+.PHONY: all deps demo check test bench fuzz corpus install clean format lint
+all: rustscope
+
+deps:
+	@build-aux/install-deps.sh
+
+$(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h: lib/profile.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen --proto_path=lib lib/profile.proto
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(RS_CFLAGS) -Wno-shadow -c $< -o $@
+$(BUILD)/asan/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(RS_CFLAGS) -Wno-shadow -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c $(GEN_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(RS_CFLAGS) -DRS_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
+$(BUILD)/asan/%.o: %.c $(GEN_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(RS_CFLAGS) -DRS_VERSION='"$(VERSION)"' -MMD -MP -c $< -o $@
+
+# The binary lives in $(BUILD) so that several build directories can coexist
+# (make BUILD=build-x); ./rustscope links to the default one.
+rustscope: $(BUILD)/rustscope
+	@ln -sf $(BUILD)/rustscope rustscope
+$(BUILD)/rustscope: $(OBJ) $(BUILD)/obj/convert/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(RS_LIBS)
+$(BUILD)/rustscope-asan: $(ASAN_OBJ) $(BUILD)/asan/convert/main.o
+	$(CC) $(SAN) -o $@ $^ $(RS_LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(RS_CFLAGS) -o $@ $< $(OBJ) $(RS_LIBS)
+$(BUILD)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) $(RS_CFLAGS) -o $@ $< $(ASAN_OBJ) $(RS_LIBS)
+
+# The whole suite: unit tests (plain and under ASan+UBSan), CLI tests run
+# against the sanitizer build, interop tests with the formats' own readers.
+check: deps
+	@$(MAKE) --no-print-directory rustscope $(BUILD)/rustscope-asan $(UNIT_BIN) $(UNIT_ASAN)
+	@tests/run.sh
+
+test: check
+
+demo: deps
+	@$(MAKE) --no-print-directory rustscope
+	@build-aux/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory rustscope
+	@tests/bench/run.sh
+
+fuzz: deps
+	@tests/fuzz/run.sh
+
+corpus: deps rustscope
+	@corpus/regenerate.sh
+
+install: $(BUILD)/rustscope
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rustscope
+	install -m 755 $(BUILD)/rustscope $(DESTDIR)$(PREFIX)/bin/rustscope
+	install -m 644 schema/profile-session.v1.schema.json $(DESTDIR)$(PREFIX)/share/rustscope/
+
+clean:
+	rm -rf $(BUILD) rustscope
+
+format:
+	clang-format -i $(LIB_SRC) convert/main.c $(UNIT_SRC) $(wildcard */*.h)
+
+lint: $(GEN_HDR)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+	  --suppress=missingIncludeSystem -I. -I$(BUILD)/gen $(LIB_SRC) convert/main.c
+
+-include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,41 @@
+/* Reading one input file (or stdin for "-"), transparently gunzipped when
+ * its content starts with the gzip magic, with the decompressed size bounded
+ * by rs_limits_cur.max_input_bytes. Errors name the file. */
+#ifndef RS_INPUT_H
+#define RS_INPUT_H
+
+#include "error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+
+enum { RS_PEEK_MAX = 64 * 1024 };
+
+typedef struct rs_input {
+	char *path; /* as given; "<stdin>" for "-" */
+	int fd;
+	bool gzip;
+	bool eof;   /* raw input exhausted */
+	z_stream z;
+	unsigned char raw[64 * 1024];
+	size_t raw_len, raw_pos;
+	unsigned char *peek; /* decompressed bytes read ahead for sniffing */
+	size_t peek_len, peek_pos;
+	uint64_t consumed; /* decompressed bytes handed out so far */
+} rs_input;
+
+/* Opens path; refuses directories and empty files with RS_EINPUT. */
+int rs_input_open(rs_input *in, const char *path, rs_err *err);
+/* Opens an in-memory buffer (not copied; must outlive the input). */
+int rs_input_open_mem(rs_input *in, const char *name, const void *p, size_t n, rs_err *err);
+/* The first up to RS_PEEK_MAX decompressed bytes, without consuming them. */
+int rs_input_peek(rs_input *in, const unsigned char **p, size_t *n, rs_err *err);
+/* Reads up to cap decompressed bytes; *got == 0 means end of input. */
+int rs_input_read(rs_input *in, void *buf, size_t cap, size_t *got, rs_err *err);
+/* Reads everything left into a malloc'd buffer (NUL-terminated). */
+int rs_input_read_all(rs_input *in, unsigned char **buf, size_t *len, rs_err *err);
+void rs_input_close(rs_input *in);
+
+#endif

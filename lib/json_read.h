@@ -1,0 +1,64 @@
+/* Streaming JSON reader over yajl: the document is never held as a tree.
+ * The reader tracks the JSON path of the current value (for error messages
+ * such as `$.frames[3].line`), enforces rs_limits (depth, array lengths,
+ * string sizes), and can hand any subtree to the caller as canonical raw
+ * JSON text (for args, extra and unknown members that are kept verbatim).
+ *
+ * Handlers see containers through integer tags they choose: open() is
+ * called with the tag of the parent container and returns the tag of the
+ * new one (or RS_JR_CAPTURE / RS_JR_SKIP). Scalars arrive in scalar() with
+ * the tag of their container. Inside callbacks, rs_jr_key() / rs_jr_index()
+ * tell where in the parent the value sits. */
+#ifndef RS_JSON_READ_H
+#define RS_JSON_READ_H
+
+#include "error.h"
+#include "input.h"
+#include "json_write.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum rs_jv_type { RS_JV_NULL, RS_JV_BOOL, RS_JV_INT, RS_JV_DOUBLE, RS_JV_STRING } rs_jv_type;
+
+typedef struct rs_jv {
+	rs_jv_type type;
+	bool b;
+	int64_t i;     /* RS_JV_INT; also set (truncated) for integral doubles */
+	double d;      /* RS_JV_DOUBLE and RS_JV_INT */
+	const char *s; /* RS_JV_STRING: the string; numbers: their source text */
+	size_t len;
+} rs_jv;
+
+enum { RS_JR_ROOT = 0, RS_JR_SKIP = -1, RS_JR_CAPTURE = -2 };
+
+typedef struct rs_jr rs_jr;
+
+typedef struct rs_jr_handler {
+	int (*open)(rs_jr *r, void *ctx, int parent_tag, bool is_array, int *new_tag);
+	int (*close)(rs_jr *r, void *ctx, int tag, bool is_array);
+	int (*scalar)(rs_jr *r, void *ctx, int tag, const rs_jv *v);
+	/* A captured subtree, complete, at the position it was opened. */
+	int (*raw)(rs_jr *r, void *ctx, int parent_tag, const char *json, size_t len);
+} rs_jr_handler;
+
+/* Parses the whole input. On error, err says file, byte offset or JSON
+ * path, and what was expected; the code is RS_EINPUT for bad input. */
+int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err);
+
+/* Inside callbacks: the member name of the current value (NULL inside an
+ * array), its array index (-1 inside an object), and the nesting depth. */
+const char *rs_jr_key(const rs_jr *r, size_t *len);
+bool rs_jr_key_is(const rs_jr *r, const char *k);
+int64_t rs_jr_index(const rs_jr *r);
+int rs_jr_depth(const rs_jr *r);
+/* Fails the parse with a message prefixed by the current JSON path. */
+int rs_jr_fail(rs_jr *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The JSON path of the current value, e.g. "$.samples.values[0][12]". */
+void rs_jr_path(const rs_jr *r, rs_strbuf *sb);
+/* Writes a scalar as JSON (numbers verbatim from the source text). */
+void rs_jv_write(rs_jw *w, const rs_jv *v);
+/* "integer", "string", ... for messages. */
+const char *rs_jv_type_name(const rs_jv *v);
+
+#endif

@@ -1,0 +1,27 @@
+/* Writing one output file atomically: data goes to a temporary file in the
+ * same directory, renamed over the target only on commit. An aborted output
+ * leaves neither a partial file nor the temporary behind. "-" is stdout. */
+#ifndef RS_OUTPUT_H
+#define RS_OUTPUT_H
+
+#include "error.h"
+#include "strbuf.h"
+
+#include <stdbool.h>
+
+typedef struct rs_output {
+	char *path, *tmp;
+	int fd;
+	bool is_stdout;
+	rs_strbuf buf;
+	int failed; /* sticky error code of a write */
+	rs_err werr;
+} rs_output;
+
+int rs_output_open(rs_output *o, const char *path, rs_err *err);
+/* Buffered; errors are sticky and reported by rs_output_commit. */
+void rs_output_write(rs_output *o, const void *p, size_t n);
+int rs_output_commit(rs_output *o, rs_err *err);
+void rs_output_abort(rs_output *o);
+
+#endif

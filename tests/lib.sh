@@ -1,0 +1,40 @@
+# Helpers for tests/t/*.sh (sourced). Environment from tests/run.sh:
+# RS (sanitizer build of rustscope), RS_PLAIN, TOP, SHARED, TMPDIR_TEST.
+set -u
+T=${TMPDIR_TEST:-$(mktemp -d)}
+cd "$TOP" || exit 1
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; }
+skip() { echo "SKIP: $1: $2"; }
+
+# check NAME CONDITION-COMMAND... : PASS when the command succeeds.
+check() {
+	local name=$1; shift
+	if "$@"; then pass "$name"; else fail "$name" "failed: $*"; fi
+}
+
+# expect_exit NAME CODE COMMAND... : runs COMMAND, output in $T/out, $T/err.
+expect_exit() {
+	local name=$1 want=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then pass "$name"
+	else fail "$name" "exit $rc, wanted $want: $* :: $(head -c 400 "$T/err")"; fi
+	return 0
+}
+
+# expect_err NAME REGEX : the last command's stderr matches REGEX.
+expect_err() {
+	if grep -qE -- "$2" "$T/err"; then pass "$1"
+	else fail "$1" "stderr does not match /$2/: $(head -c 400 "$T/err")"; fi
+}
+
+have_shared() { [ -d "$SHARED/corpus" ]; }
+
+# Installs the formats' own readers (../shared/tools); 0 when ready.
+tools_ready() {
+	[ -x "$SHARED/tools/install.sh" ] || return 1
+	[ -f "$T/../.rs-tools-ok" ] && return 0
+	"$SHARED/tools/install.sh" >/dev/null 2>&1
+}
