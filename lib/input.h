@@ -18,7 +18,10 @@ typedef struct rs_input {
 	int fd;
 	bool gzip;
 	bool eof;   /* raw input exhausted */
+	bool z_mid; /* inside a gzip member (its end not yet seen) */
 	z_stream z;
+	const unsigned char *mem; /* memory input instead of fd */
+	size_t mem_len, mem_pos;
 	unsigned char raw[64 * 1024];
 	size_t raw_len, raw_pos;
 	unsigned char *peek; /* decompressed bytes read ahead for sniffing */

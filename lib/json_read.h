@@ -25,6 +25,8 @@ typedef struct rs_jv {
 	rs_jv_type type;
 	bool b;
 	int64_t i;     /* RS_JV_INT; also set (truncated) for integral doubles */
+	uint64_t u;    /* RS_JV_INT when non-negative (valid even if big) */
+	bool big;      /* RS_JV_INT above INT64_MAX: only u is exact */
 	double d;      /* RS_JV_DOUBLE and RS_JV_INT */
 	const char *s; /* RS_JV_STRING: the string; numbers: their source text */
 	size_t len;

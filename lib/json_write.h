@@ -18,6 +18,7 @@ typedef struct rs_jw {
 	rs_output *out;
 	int depth;
 	bool need_comma;
+	bool newline_pending;
 } rs_jw;
 
 void rs_jw_init_buf(rs_jw *w, rs_strbuf *sb);
@@ -42,7 +43,8 @@ void rs_jw_null(rs_jw *w);
 void rs_jw_raw(rs_jw *w, const char *json, size_t n);
 /* Object members given as text ("k":v,"k2":v2) spliced into the open object. */
 void rs_jw_raw_members(rs_jw *w, const char *json, size_t n);
-/* A newline between top-level members, for readability of big files. */
+/* A newline before the next member (or now, at the top level): keeps big
+ * files readable line by line. */
 void rs_jw_newline(rs_jw *w);
 
 #endif

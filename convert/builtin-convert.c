@@ -1,0 +1,117 @@
+/* rustscope convert: one profile from any readable format to any writable
+ * one, through the session model. */
+#include "../lib/warn.h"
+#include "../schema/rollup.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* RustScope's spellings --import-FORMAT F / --export-FORMAT OUT: option
+ * values OPT_IMPORT + i / OPT_EXPORT + i name spellings[i]. */
+static const char *const spellings[] = {"pprof", "json", "rustscope", "chrome", "speedscope", "collapsed"};
+enum { NSPELL = sizeof spellings / sizeof *spellings };
+enum { OPT_FROM = 'f', OPT_TO = 't', OPT_ROLLUPS = 2000, OPT_IMPORT = 2100, OPT_EXPORT = 2200 };
+
+typedef struct convert_opts {
+	const rs_cmd *cmd;
+	const char *in, *out;
+	const rs_format *from, *to;
+	bool rollups;
+} convert_opts;
+
+static const struct option longopts[] = {
+	{"output", required_argument, 0, 'o'},
+	{"from", required_argument, 0, OPT_FROM},
+	{"to", required_argument, 0, OPT_TO},
+	{"rollups", no_argument, 0, OPT_ROLLUPS},
+	{"import-pprof", required_argument, 0, OPT_IMPORT + 0},
+	{"import-json", required_argument, 0, OPT_IMPORT + 1},
+	{"import-rustscope", required_argument, 0, OPT_IMPORT + 2},
+	{"import-chrome", required_argument, 0, OPT_IMPORT + 3},
+	{"import-speedscope", required_argument, 0, OPT_IMPORT + 4},
+	{"import-collapsed", required_argument, 0, OPT_IMPORT + 5},
+	{"export-pprof", required_argument, 0, OPT_EXPORT + 0},
+	{"export-json", required_argument, 0, OPT_EXPORT + 1},
+	{"export-chrome", required_argument, 0, OPT_EXPORT + 3},
+	{"export-speedscope", required_argument, 0, OPT_EXPORT + 4},
+	{"export-collapsed", required_argument, 0, OPT_EXPORT + 5},
+	RS_COMMON_LONGOPTS,
+	{0},
+};
+
+static int set_format(convert_opts *o, const rs_format **slot, const char *name)
+{
+	if ((*slot = rs_format_find(name)))
+		return 0;
+	char in[256], out[256];
+	rs_format_list(in, sizeof in, true);
+	rs_format_list(out, sizeof out, false);
+	return rs_usage_error(o->cmd, "unknown or unsupported format '%s' (reads: %s; writes: %s)", name, in, out);
+}
+
+static int set_path(convert_opts *o, const char **slot, const char *path, const char *what)
+{
+	if (*slot)
+		return rs_usage_error(o->cmd, "more than one %s given ('%s' and '%s')", what, *slot, path);
+	*slot = path;
+	return 0;
+}
+
+static int convert_option(void *ctx, int opt, const char *arg)
+{
+	convert_opts *o = ctx;
+	int rc;
+	if (opt >= OPT_IMPORT && opt < OPT_IMPORT + NSPELL)
+		return (rc = set_path(o, &o->in, arg, "input")) ? rc
+			: set_format(o, &o->from, spellings[opt - OPT_IMPORT]);
+	if (opt >= OPT_EXPORT && opt < OPT_EXPORT + NSPELL)
+		return (rc = set_path(o, &o->out, arg, "output")) ? rc
+			: set_format(o, &o->to, spellings[opt - OPT_EXPORT]);
+	switch (opt) {
+	case 'o': return set_path(o, &o->out, arg, "output");
+	case OPT_FROM: return set_format(o, &o->from, arg);
+	case OPT_TO: return set_format(o, &o->to, arg);
+	case OPT_ROLLUPS: o->rollups = true; return 0;
+	}
+	return 0;
+}
+
+static int parse(convert_opts *o, int argc, char **argv)
+{
+	int rc = rs_parse_options(o->cmd, argc, argv, "o:", longopts, convert_option, o);
+	if (rc)
+		return rc;
+	for (int i = optind; i < argc; i++)
+		if ((rc = set_path(o, &o->in, argv[i], "input")))
+			return rc;
+	if (!o->in)
+		return rs_usage_error(o->cmd, "no input given");
+	if (!o->out)
+		return rs_usage_error(o->cmd, "no output given (-o OUT, or - for stdout)");
+	if (!o->to && strcmp(o->out, "-") == 0)
+		o->to = rs_format_find("session");
+	if (!o->to && !(o->to = rs_format_for_path(o->out)))
+		return rs_usage_error(o->cmd, "cannot tell the output format from '%s'; use --to FORMAT", o->out);
+	if (!o->to->export)
+		return rs_usage_error(o->cmd, "format %s can be read but not written", o->to->name);
+	return 0;
+}
+
+int cmd_convert(int argc, char **argv)
+{
+	convert_opts o = {.cmd = rs_cmd_find("convert")};
+	int rc = parse(&o, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rs_err err = {0};
+	rs_session *s = NULL;
+	const rs_format *from = NULL;
+	rc = rs_load(o.in, o.from, &s, &from, &err);
+	if (!rc && o.rollups)
+		rs_rollups_compute(s);
+	if (!rc)
+		rc = rs_save(s, o.out, o.to, &err);
+	rs_session_free(s);
+	return rc ? rs_report(&err) : 0;
+}

@@ -1,0 +1,89 @@
+/* The format registry: names for --from/--to, output suffixes, sniffers,
+ * importers and exporters. Adding a format is one row here. */
+#include "../exporters/exporters.h"
+#include "../importers/importers.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const rs_format formats[] = {
+	{"session", "json rustscope-session", ".session.json .json", rs_sniff_session,
+	 rs_import_session, rs_export_session, "ProfileSession JSON (schema v1)"},
+	{"rustscope", "rustscope-v3", "", rs_sniff_rustscope, rs_import_rustscope, NULL,
+	 "RustScope's own session JSON (schema_version 3), import only"},
+	{"pprof", "", ".pb.gz .pprof .pb.gz", rs_sniff_pprof, rs_import_pprof, rs_export_pprof,
+	 "pprof profile.proto (gzip-compressed or raw)"},
+};
+enum { NFORMATS = sizeof formats / sizeof *formats };
+
+static bool word_in(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = list; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
+			return true;
+	return false;
+}
+
+const rs_format *rs_format_find(const char *name)
+{
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (strcmp(formats[i].name, name) == 0 || word_in(formats[i].aliases, name))
+			return &formats[i];
+	return NULL;
+}
+
+const rs_format *rs_format_for_path(const char *path)
+{
+	size_t n = strlen(path), best_len = 0;
+	const rs_format *best = NULL;
+	for (size_t i = 0; i < NFORMATS; i++) {
+		const char *p = formats[i].suffixes;
+		while (*p) {
+			size_t len = strcspn(p, " ");
+			if (formats[i].export && len <= n && len > best_len &&
+			    strncmp(path + n - len, p, len) == 0) {
+				best = &formats[i];
+				best_len = len;
+			}
+			p += len + (p[len] == ' ');
+		}
+	}
+	return best;
+}
+
+void rs_format_list(char *buf, size_t n, bool importers)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < NFORMATS && len < n; i++)
+		if (importers ? formats[i].import != NULL : formats[i].export != NULL)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", formats[i].name);
+}
+
+
+int rs_format_sniff(rs_input *in, const rs_format **out, rs_err *err)
+{
+	const unsigned char *p;
+	size_t n;
+	int rc = rs_input_peek(in, &p, &n, err);
+	if (rc)
+		return rc;
+	int best = 0;
+	*out = NULL;
+	for (size_t i = 0; i < NFORMATS; i++) {
+		int score = formats[i].sniff ? formats[i].sniff(p, n) : 0;
+		if (score > best) {
+			best = score;
+			*out = &formats[i];
+		}
+	}
+	if (*out)
+		return 0;
+	char list[256];
+	rs_format_list(list, sizeof list, true);
+	return rs_fail(err, RS_EINPUT, "%s: not a recognized profile format (%stried by content: %s); "
+		       "use --from FORMAT to force one", in->path, in->gzip ? "gzip-compressed; " : "",
+		       list);
+}

@@ -1,0 +1,167 @@
+/* rustscope: one binary, subcommands in the style of git and perf. */
+#include "../lib/limits.h"
+#include "../lib/warn.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef RS_VERSION
+#define RS_VERSION "0.0.0"
+#endif
+
+#define EXIT_CODES                                                                             \
+	"Exit codes: 0 ok, 1 regression or fidelity failure, 2 usage error, 3 invalid input,\n"   \
+	"            4 I/O or system error, 5 batch finished with some files failed.\n"
+
+static const rs_cmd commands[] = {
+	{"convert", cmd_convert,
+	 "rustscope convert IN -o OUT [--from FORMAT] [--to FORMAT]\n"
+	 "   or: rustscope convert --import-FORMAT IN --export-FORMAT OUT",
+	 "Convert a profile between formats. The input format is detected from the content\n"
+	 "(never the extension); the output format comes from --to or OUT's suffix.\n"
+	 "'-' reads stdin / writes stdout. The output is written atomically.\n\n"
+	 "  -o, --output OUT         output file ('-' = stdout)\n"
+	 "  --from FORMAT            force the input format\n"
+	 "  --to FORMAT              output format (default: from OUT's suffix, else session)\n"
+	 "  --import-pprof F, --import-json F, --import-rustscope F\n"
+	 "  --export-json OUT, --export-pprof OUT\n"
+	 "                           RustScope's spellings of the same\n"
+	 "  --rollups                compute crate/module/function rollups into the session\n"},
+	{"validate", cmd_validate, "rustscope validate [--from FORMAT] FILE...",
+	 "Check that each FILE imports and that the session is structurally valid (indices in\n"
+	 "range, acyclic stacks, one value per sample type, ...). Every problem is printed with\n"
+	 "its file and JSON path. Exit 0 when all are valid, 3 otherwise.\n\n"
+	 "  --from FORMAT            force the input format\n"},
+	{"info", cmd_info, "rustscope info [--json] [--sample-type TYPE] [--top N] FILE",
+	 "A short summary of a profile: format, sample types, counts of samples, frames, stacks\n"
+	 "and threads, duration, and the top functions by self and by total.\n\n"
+	 "  --json                   machine-readable output\n"
+	 "  --sample-type TYPE       value column to rank by (default: the default sample type)\n"
+	 "  --top N                  number of functions listed (default 10)\n"
+	 "  --from FORMAT            force the input format\n"},
+};
+enum { NCOMMANDS = sizeof commands / sizeof *commands };
+
+const rs_cmd *rs_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void rs_print_help(const rs_cmd *cmd)
+{
+	char in[256], out[256];
+	rs_format_list(in, sizeof in, true);
+	rs_format_list(out, sizeof out, false);
+	printf("usage: %s\n\n%s%s\nFormats: read %s; write %s.\n%s", cmd->usage, cmd->help,
+	       RS_COMMON_HELP, in, out, EXIT_CODES);
+}
+
+int rs_usage_error(const rs_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "rustscope %s: ", cmd->name);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n(see rustscope %s --help)\n", cmd->usage, cmd->name);
+	return RS_EUSAGE;
+}
+
+int rs_report(const rs_err *err)
+{
+	if (err->code)
+		fprintf(stderr, "rustscope: %s\n", err->msg);
+	return err->code;
+}
+
+static int parse_size(const rs_cmd *cmd, const char *opt, const char *arg, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	uint64_t mul = 1;
+	if (*end == 'k' || *end == 'K')
+		mul = 1ULL << 10;
+	else if (*end == 'm' || *end == 'M')
+		mul = 1ULL << 20;
+	else if (*end == 'g' || *end == 'G')
+		mul = 1ULL << 30;
+	if (mul > 1)
+		end++;
+	if (errno || end == arg || *end || v == 0 || arg[0] == '-')
+		return rs_usage_error(cmd, "%s needs a positive number (with optional k/M/G), got '%s'", opt, arg);
+	*out = v * mul;
+	return 0;
+}
+
+int rs_common_option(const rs_cmd *cmd, int opt, const char *arg)
+{
+	uint64_t v;
+	int rc;
+	switch (opt) {
+	case 'q': rs_quiet = 1; return 0;
+	case 'h': rs_print_help(cmd); return -1;
+	case OPT_MAX_INPUT: return parse_size(cmd, "--max-input-bytes", arg, &rs_limits_cur.max_input_bytes);
+	case OPT_MAX_ELEMENTS: return parse_size(cmd, "--max-elements", arg, &rs_limits_cur.max_elements);
+	case OPT_MAX_STRING: return parse_size(cmd, "--max-string-bytes", arg, &rs_limits_cur.max_string_bytes);
+	case OPT_MAX_DEPTH:
+		if ((rc = parse_size(cmd, "--max-depth", arg, &v)))
+			return rc;
+		rs_limits_cur.max_depth = v > 100000 ? 100000 : (uint32_t)v;
+		return 0;
+	}
+	return rs_usage_error(cmd, "unknown option '%s'", arg ? arg : "?");
+}
+
+static void main_help(void)
+{
+	printf("usage: rustscope [--version] [--help] COMMAND [ARGS]\n\n"
+	       "The interop layer of profiling: convert between pprof, Chrome traces, speedscope,\n"
+	       "collapsed stacks and RustScope sessions, keeping metadata through round trips.\n\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const char *h = commands[i].help;
+		printf("  %-10s %.*s\n", commands[i].name, (int)strcspn(h, "."), h);
+	}
+	printf("\nrustscope help COMMAND, or rustscope COMMAND --help, for details.\n%s", EXIT_CODES);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		main_help();
+		return RS_EUSAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+		printf("rustscope %s (ProfileSession schema v%d)\n", RS_VERSION, 1);
+		return 0;
+	}
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") || (!strcmp(name, "help") && argc == 2)) {
+		main_help();
+		return 0;
+	}
+	if (!strcmp(name, "help")) {
+		const rs_cmd *c = rs_cmd_find(argv[2]);
+		if (!c) {
+			fprintf(stderr, "rustscope: no such command '%s' (see rustscope --help)\n", argv[2]);
+			return RS_EUSAGE;
+		}
+		rs_print_help(c);
+		return 0;
+	}
+	const rs_cmd *c = rs_cmd_find(name);
+	if (!c) {
+		fprintf(stderr, "rustscope: '%s' is not a rustscope command (see rustscope --help)\n", name);
+		fprintf(stderr, "usage: rustscope [--version] [--help] COMMAND [ARGS]\n");
+		return RS_EUSAGE;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

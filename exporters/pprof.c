@@ -1,0 +1,628 @@
+/* ProfileSession → pprof (gzip-compressed profile.proto).
+ *
+ * The protobuf is encoded here directly (varints into buffers, streamed
+ * through zlib), so no message tree of the whole profile is built.
+ *   - Function id = frame index + 1, one function per frame (functions are
+ *     what pprof resolves names through; go tool pprof groups by name).
+ *   - A Location is a run of frames: a non-inline frame followed (leafward)
+ *     by the inline frames after it, written innermost first as pprof
+ *     wants. Runs are found once per stack node and deduplicated through a
+ *     trie keyed by (run so far, frame).
+ *   - Mapping id = mapping index + 1.
+ *   - What pprof has no field for rides in its extension points
+ *     (docs/pprof.md): sample labels for the sample's thread and time, and
+ *     one comment "rustscope:v1 columns=... {session JSON without samples}"
+ *     that the importer uses to restore the session exactly.
+ *   - Foreign pprof metadata kept by the importer (extra.pprof comments,
+ *     drop/keep_frames, doc_url; pprof_* members of frame and mapping
+ *     `unknown`) is written back into its own fields. */
+#include "exporters.h"
+
+#include "../lib/json_read.h"
+#include "../lib/xalloc.h"
+#include "../schema/session_json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Same names as importers/pprof.c and docs/pprof.md. */
+#define PP_OWN_PREFIX "rustscope:v1 "
+#define PP_L_THREAD "thread"
+#define PP_L_TID "thread_id"
+#define PP_L_PID "pid"
+#define PP_L_THREAD_INDEX "rustscope_thread"
+#define PP_L_TIME "time_ns"
+
+/* profile.proto field numbers */
+enum {
+	F_SAMPLE_TYPE = 1, F_SAMPLE, F_MAPPING, F_LOCATION, F_FUNCTION, F_STRING_TABLE,
+	F_DROP_FRAMES, F_KEEP_FRAMES, F_TIME_NANOS, F_DURATION_NANOS, F_PERIOD_TYPE, F_PERIOD,
+	F_COMMENT, F_DEFAULT_SAMPLE_TYPE, F_DOC_URL,
+};
+enum { WT_VARINT = 0, WT_LEN = 2 };
+enum { FLUSH_AT = 1 << 20, ZBUF = 1 << 18 };
+
+/* pprof-only facts about a frame, from the pprof_* members of its unknown. */
+typedef struct frame_meta {
+	int64_t start_line;
+	int64_t name, system_name; /* string index overriding the frame's, -1 = none */
+	bool folded, address_only;
+} frame_meta;
+
+typedef struct pw {
+	const rs_session *s;
+	rs_output *out;
+	z_stream z;
+	unsigned char *zbuf;
+	rs_strbuf top, msg, sub, lab;
+	/* string table */
+	uint32_t *strmap; /* session string → pprof index, 0 = not yet */
+	const char **tab;
+	uint32_t *tablen;
+	size_t ntab, tabcap;
+	uint32_t empty_dup; /* a second "" for string labels whose value is empty */
+	rs_arena arena;     /* strings that are not session strings */
+	frame_meta *fm;
+	/* runs of frames: trie over (parent run node, frame) */
+	uint32_t *run_of;       /* stack node → trie node */
+	int32_t *run_parent;    /* stack node → stack node above its run's start */
+	int32_t *t_parent;      /* trie node → parent trie node, -1 at the run start */
+	uint32_t *t_frame, *t_loc; /* trie node → frame, location id (0 = unused) */
+	size_t nt, tcap;
+	uint64_t *hkey;
+	uint32_t *hval;
+	size_t hmask;
+	uint32_t *used_runs; /* trie node of location id i + 1 */
+	size_t nused, usedcap;
+} pw;
+
+/* --- protobuf encoding --- */
+
+static void pb_varint(rs_strbuf *b, uint64_t v)
+{
+	RS_GROW(b->buf, b->cap, b->len + 11);
+	unsigned char *p = (unsigned char *)b->buf + b->len;
+	size_t k = 0;
+	while (v >= 0x80) {
+		p[k++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[k++] = (unsigned char)v;
+	b->len += k;
+	b->buf[b->len] = 0;
+}
+
+static void pb_tag(rs_strbuf *b, int field, int wt) { pb_varint(b, (uint64_t)field << 3 | (unsigned)wt); }
+
+/* proto3: fields equal to their default are not written */
+static void pb_int(rs_strbuf *b, int field, int64_t v)
+{
+	if (v) {
+		pb_tag(b, field, WT_VARINT);
+		pb_varint(b, (uint64_t)v);
+	}
+}
+
+static void pb_bytes(rs_strbuf *b, int field, const void *p, size_t n)
+{
+	pb_tag(b, field, WT_LEN);
+	pb_varint(b, n);
+	rs_sb_add(b, p, n);
+}
+
+/* An embedded message whose encoding is in m (always written, even empty). */
+static void pb_msg(rs_strbuf *b, int field, const rs_strbuf *m) { pb_bytes(b, field, m->buf, m->len); }
+
+/* --- output: top-level bytes through gzip --- */
+
+static void z_drain(pw *w, int flush)
+{
+	do {
+		w->z.next_out = w->zbuf;
+		w->z.avail_out = ZBUF;
+		deflate(&w->z, flush);
+		rs_output_write(w->out, w->zbuf, ZBUF - w->z.avail_out);
+	} while (w->z.avail_out == 0);
+}
+
+static void top_flush(pw *w, int flush)
+{
+	w->z.next_in = (unsigned char *)w->top.buf;
+	w->z.avail_in = (uInt)w->top.len;
+	z_drain(w, flush);
+	rs_sb_reset(&w->top);
+}
+
+static void top_msg(pw *w, int field, const rs_strbuf *m)
+{
+	pb_msg(&w->top, field, m);
+	if (w->top.len >= FLUSH_AT)
+		top_flush(w, Z_NO_FLUSH);
+}
+
+/* --- string table --- */
+
+static uint32_t tab_push(pw *w, const char *p, size_t n)
+{
+	if (w->ntab == w->tabcap) {
+		size_t cap = w->tabcap;
+		RS_GROW(w->tab, cap, w->ntab + 1);
+		RS_GROW(w->tablen, w->tabcap, w->ntab + 1);
+	}
+	w->tab[w->ntab] = p;
+	w->tablen[w->ntab] = (uint32_t)n;
+	return (uint32_t)w->ntab++;
+}
+
+static uint32_t sidx(pw *w, rs_str id)
+{
+	if (id == 0)
+		return 0;
+	if (!w->strmap[id])
+		w->strmap[id] = tab_push(w, rs_s(w->s, id), rs_slen(w->s, id));
+	return w->strmap[id];
+}
+
+/* A string that is not a session string (copied: it may be temporary). */
+static uint32_t cidx(pw *w, const char *p, size_t n)
+{
+	return n ? tab_push(w, rs_arena_memdup(&w->arena, p, n), n) : 0;
+}
+
+static uint32_t cidx_s(pw *w, const char *p) { return cidx(w, p, strlen(p)); }
+
+/* --- reading our own members back from raw JSON --- */
+
+typedef struct members_ctx {
+	pw *w;
+	frame_meta *fm;      /* frame unknown */
+	bool flags[4];       /* mapping unknown: has_functions, ... */
+	int64_t *comments;   /* extra.pprof */
+	size_t ncomments, ccap;
+	int64_t drop, keep, doc;
+} members_ctx;
+
+static int members_open(rs_jr *r, void *ctx, int parent, bool is_array, int *tag)
+{
+	(void)ctx;
+	/* 1: the object itself; 2: extra.pprof; 3: extra.pprof.comments */
+	if (parent == RS_JR_ROOT && !is_array)
+		*tag = 1;
+	else if (parent == 1 && !is_array && rs_jr_key_is(r, "pprof"))
+		*tag = 2;
+	else if (parent == 2 && is_array && rs_jr_key_is(r, "comments"))
+		*tag = 3;
+	return 0;
+}
+
+static int members_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
+{
+	members_ctx *m = ctx;
+	static const char *const flag_keys[4] = {"pprof_has_functions", "pprof_has_filenames",
+		"pprof_has_line_numbers", "pprof_has_inline_frames"};
+	bool str = v->type == RS_JV_STRING;
+	if (tag == 1 && m->fm) {
+		if (rs_jr_key_is(r, "pprof_start_line") && v->type == RS_JV_INT)
+			m->fm->start_line = v->i;
+		else if (rs_jr_key_is(r, "pprof_name") && str)
+			m->fm->name = cidx(m->w, v->s, v->len);
+		else if (rs_jr_key_is(r, "pprof_system_name") && str)
+			m->fm->system_name = cidx(m->w, v->s, v->len);
+		else if (rs_jr_key_is(r, "pprof_folded") && v->type == RS_JV_BOOL)
+			m->fm->folded = v->b;
+	} else if (tag == 1) {
+		for (int i = 0; i < 4; i++)
+			if (rs_jr_key_is(r, flag_keys[i]) && v->type == RS_JV_BOOL)
+				m->flags[i] = v->b;
+	} else if (tag == 2 && str) {
+		int64_t idx = cidx(m->w, v->s, v->len);
+		if (rs_jr_key_is(r, "drop_frames"))
+			m->drop = idx;
+		else if (rs_jr_key_is(r, "keep_frames"))
+			m->keep = idx;
+		else if (rs_jr_key_is(r, "doc_url"))
+			m->doc = idx;
+	} else if (tag == 3 && str) {
+		RS_GROW(m->comments, m->ccap, m->ncomments + 1);
+		m->comments[m->ncomments++] = cidx(m->w, v->s, v->len);
+	}
+	return 0;
+}
+
+/* Parses a JSON object, or object members when wrap is set. The text was
+ * written by our own session reader, so a parse failure is not expected;
+ * the members are then simply not used. */
+static void read_members(members_ctx *m, const char *json, size_t n, bool wrap)
+{
+	static const rs_jr_handler h = {.open = members_open, .scalar = members_scalar};
+	rs_strbuf sb = {0};
+	if (wrap) {
+		rs_sb_addc(&sb, '{');
+		rs_sb_add(&sb, json, n);
+		rs_sb_addc(&sb, '}');
+		json = sb.buf, n = sb.len;
+	}
+	rs_input in;
+	rs_err err = {0};
+	if (!rs_input_open_mem(&in, "unknown members", json, n, &err))
+		rs_jr_parse(&in, &h, m, &err);
+	rs_input_close(&in);
+	rs_sb_free(&sb);
+}
+
+/* --- frames --- */
+
+static bool is_address_only(const rs_session *s, const rs_frame *f, const frame_meta *fm)
+{
+	char name[32];
+	if (f->kind != RS_KIND_UNKNOWN || f->system_name || f->file || f->crate || f->module ||
+	    f->line || f->column || f->is_inline || fm->start_line || fm->name >= 0 || fm->system_name >= 0)
+		return false;
+	if (f->unknown && !(fm->folded && !strcmp(rs_s(s, f->unknown), "\"pprof_folded\":true")))
+		return false;
+	snprintf(name, sizeof name, "0x%" PRIx64, f->address);
+	return strcmp(rs_s(s, f->name), name) == 0;
+}
+
+static void frame_metas(pw *w)
+{
+	const rs_session *s = w->s;
+	w->fm = rs_xcalloc(s->nframes + 1, sizeof *w->fm);
+	for (size_t i = 0; i < s->nframes; i++) {
+		frame_meta *fm = &w->fm[i];
+		const rs_frame *f = &s->frames[i];
+		fm->name = fm->system_name = -1;
+		if (f->unknown && strstr(rs_s(s, f->unknown), "\"pprof_")) {
+			members_ctx m = {.w = w, .fm = fm};
+			read_members(&m, rs_s(s, f->unknown), rs_slen(s, f->unknown), true);
+		}
+		fm->address_only = is_address_only(s, f, fm);
+	}
+}
+
+/* --- runs of frames (locations) --- */
+
+static uint64_t mix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	return k ^ (k >> 33);
+}
+
+/* The trie node (parent, frame), created when missing. */
+static uint32_t run_node(pw *w, int32_t parent, uint32_t frame)
+{
+	uint64_t key = ((uint64_t)(uint32_t)(parent + 1) << 32 | frame) + 1;
+	size_t j = mix64(key) & w->hmask;
+	for (; w->hkey[j]; j = (j + 1) & w->hmask)
+		if (w->hkey[j] == key)
+			return w->hval[j];
+	if (w->nt == w->tcap) {
+		size_t c1 = w->tcap, c2 = w->tcap;
+		RS_GROW(w->t_parent, c1, w->nt + 1);
+		RS_GROW(w->t_frame, c2, w->nt + 1);
+		RS_GROW(w->t_loc, w->tcap, w->nt + 1);
+	}
+	w->t_parent[w->nt] = parent;
+	w->t_frame[w->nt] = frame;
+	w->t_loc[w->nt] = 0;
+	w->hkey[j] = key;
+	w->hval[j] = (uint32_t)w->nt;
+	return (uint32_t)w->nt++;
+}
+
+/* For every stack node: the run it ends (a non-inline frame starts a run,
+ * an inline one extends its parent's) and the node above the run. The
+ * stack table is parent-before-child, so one pass suffices. */
+static void build_runs(pw *w)
+{
+	const rs_session *s = w->s;
+	size_t n = s->nstacks, cap = 16;
+	while (cap < n * 2 + 2)
+		cap *= 2;
+	w->hkey = rs_xcalloc(cap, sizeof *w->hkey);
+	w->hval = rs_xmalloc(cap * sizeof *w->hval);
+	w->hmask = cap - 1;
+	w->run_of = rs_xmalloc((n + 1) * sizeof *w->run_of);
+	w->run_parent = rs_xmalloc((n + 1) * sizeof *w->run_parent);
+	for (size_t x = 0; x < n; x++) {
+		int32_t p = s->stacks[x].parent;
+		uint32_t f = s->stacks[x].frame;
+		bool starts = p < 0 || !s->frames[f].is_inline;
+		w->run_of[x] = run_node(w, starts ? -1 : (int32_t)w->run_of[p], f);
+		w->run_parent[x] = starts ? p : w->run_parent[p];
+	}
+}
+
+static uint64_t location_id(pw *w, uint32_t t)
+{
+	if (!w->t_loc[t]) {
+		RS_GROW(w->used_runs, w->usedcap, w->nused + 1);
+		w->used_runs[w->nused++] = t;
+		w->t_loc[t] = (uint32_t)w->nused;
+	}
+	return w->t_loc[t];
+}
+
+/* --- samples --- */
+
+static void label_str(pw *w, uint32_t key, uint32_t str)
+{
+	rs_sb_reset(&w->lab);
+	pb_int(&w->lab, 1, key);
+	pb_int(&w->lab, 2, str);
+	pb_msg(&w->msg, 3, &w->lab);
+}
+
+static void label_num(pw *w, uint32_t key, int64_t num, uint32_t unit)
+{
+	rs_sb_reset(&w->lab);
+	pb_int(&w->lab, 1, key);
+	pb_int(&w->lab, 3, num);
+	pb_int(&w->lab, 4, unit);
+	pb_msg(&w->msg, 3, &w->lab);
+}
+
+typedef struct label_keys {
+	uint32_t thread, tid, pid, index, time, ns;
+} label_keys;
+
+static void own_labels(pw *w, const rs_label *l, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		uint32_t key = sidx(w, l[j].key);
+		if (l[j].is_num) {
+			label_num(w, key, l[j].num, sidx(w, l[j].unit));
+		} else {
+			/* index 0 would read back as a numeric label */
+			if (!l[j].str && !w->empty_dup)
+				w->empty_dup = tab_push(w, "", 0);
+			label_str(w, key, l[j].str ? sidx(w, l[j].str) : w->empty_dup);
+		}
+	}
+}
+
+/* The labels the importer strips again; order fixed (docs/pprof.md). */
+static void synthetic_labels(pw *w, const label_keys *k, size_t i)
+{
+	const rs_samples *sm = &w->s->samples;
+	if (sm->has_thread) {
+		int32_t t = sm->thread[i];
+		if (t >= 0) {
+			const rs_thread *th = &w->s->threads[t];
+			if (th->name)
+				label_str(w, k->thread, sidx(w, th->name));
+			if (th->tid >= 0)
+				label_num(w, k->tid, th->tid, 0);
+			if (th->pid >= 0)
+				label_num(w, k->pid, th->pid, 0);
+		}
+		label_num(w, k->index, t, 0);
+	}
+	if (sm->has_time)
+		label_num(w, k->time, sm->time_ns[i], k->ns);
+}
+
+static void sample_locations(pw *w, int32_t x)
+{
+	rs_sb_reset(&w->sub);
+	for (; x >= 0; x = w->run_parent[x])
+		pb_varint(&w->sub, location_id(w, w->run_of[x]));
+	if (w->sub.len)
+		pb_msg(&w->msg, 1, &w->sub);
+}
+
+static void write_samples(pw *w)
+{
+	const rs_session *s = w->s;
+	const rs_samples *sm = &s->samples;
+	size_t nv = s->nsample_types;
+	label_keys k = {0};
+	if (sm->has_thread || sm->has_time)
+		k = (label_keys){cidx_s(w, PP_L_THREAD), cidx_s(w, PP_L_TID), cidx_s(w, PP_L_PID),
+				 cidx_s(w, PP_L_THREAD_INDEX), cidx_s(w, PP_L_TIME), cidx_s(w, "nanoseconds")};
+	for (size_t i = 0; i < sm->n; i++) {
+		rs_sb_reset(&w->msg);
+		sample_locations(w, sm->stack[i]);
+		rs_sb_reset(&w->sub);
+		for (size_t j = 0; j < nv; j++)
+			pb_varint(&w->sub, (uint64_t)sm->values[i * nv + j]);
+		if (w->sub.len)
+			pb_msg(&w->msg, 2, &w->sub);
+		size_t nl;
+		const rs_label *l = rs_sample_labels(s, i, &nl);
+		own_labels(w, l, nl);
+		synthetic_labels(w, &k, i);
+		top_msg(w, F_SAMPLE, &w->msg);
+	}
+}
+
+/* --- locations, functions, mappings --- */
+
+static void write_location(pw *w, uint64_t id, uint32_t t)
+{
+	const rs_session *s = w->s;
+	uint32_t outer = t;
+	while (w->t_parent[outer] >= 0)
+		outer = (uint32_t)w->t_parent[outer];
+	const rs_frame *of = &s->frames[w->t_frame[outer]];
+	rs_sb_reset(&w->msg);
+	pb_int(&w->msg, 1, (int64_t)id);
+	pb_int(&w->msg, 2, of->mapping + 1);
+	pb_int(&w->msg, 3, (int64_t)of->address);
+	bool folded = w->fm[w->t_frame[t]].folded;
+	bool bare = t == outer && w->fm[w->t_frame[t]].address_only;
+	for (int64_t u = t; !bare && u >= 0; u = w->t_parent[u]) {
+		const rs_frame *f = &s->frames[w->t_frame[u]];
+		rs_sb_reset(&w->sub);
+		pb_int(&w->sub, 1, (int64_t)w->t_frame[u] + 1);
+		pb_int(&w->sub, 2, f->line);
+		pb_int(&w->sub, 3, f->column);
+		pb_msg(&w->msg, 4, &w->sub);
+	}
+	pb_int(&w->msg, 5, folded);
+	top_msg(w, F_LOCATION, &w->msg);
+}
+
+static void write_functions(pw *w)
+{
+	const rs_session *s = w->s;
+	for (size_t i = 0; i < s->nframes; i++) {
+		const rs_frame *f = &s->frames[i];
+		const frame_meta *fm = &w->fm[i];
+		rs_sb_reset(&w->msg);
+		pb_int(&w->msg, 1, (int64_t)i + 1);
+		pb_int(&w->msg, 2, fm->name >= 0 ? fm->name : sidx(w, f->name));
+		pb_int(&w->msg, 3, fm->system_name >= 0 ? fm->system_name : sidx(w, f->system_name));
+		pb_int(&w->msg, 4, sidx(w, f->file));
+		pb_int(&w->msg, 5, fm->start_line);
+		top_msg(w, F_FUNCTION, &w->msg);
+	}
+}
+
+static void write_mappings(pw *w)
+{
+	const rs_session *s = w->s;
+	for (size_t i = 0; i < s->nmappings; i++) {
+		const rs_mapping *m = &s->mappings[i];
+		members_ctx mc = {.w = w};
+		if (m->unknown)
+			read_members(&mc, rs_s(s, m->unknown), rs_slen(s, m->unknown), true);
+		rs_sb_reset(&w->msg);
+		pb_int(&w->msg, 1, (int64_t)i + 1);
+		pb_int(&w->msg, 2, (int64_t)m->start);
+		pb_int(&w->msg, 3, (int64_t)m->limit);
+		pb_int(&w->msg, 4, (int64_t)m->offset);
+		pb_int(&w->msg, 5, sidx(w, m->file));
+		pb_int(&w->msg, 6, sidx(w, m->build_id));
+		for (int k = 0; k < 4; k++)
+			pb_int(&w->msg, 7 + k, mc.flags[k]);
+		top_msg(w, F_MAPPING, &w->msg);
+	}
+}
+
+/* --- header and the rustscope comment --- */
+
+static void value_type(pw *w, int field, const rs_value_type *vt)
+{
+	rs_sb_reset(&w->msg);
+	pb_int(&w->msg, 1, sidx(w, vt->type));
+	pb_int(&w->msg, 2, sidx(w, vt->unit));
+	top_msg(w, field, &w->msg);
+}
+
+/* "rustscope:v1 columns=thread,time,labels " + the session without its
+ * samples, as one line of session JSON. */
+static uint32_t own_comment(pw *w)
+{
+	const rs_samples *sm = &w->s->samples;
+	rs_session skel = *w->s;
+	skel.samples.n = 0;
+	skel.samples.nlabels = 0;
+	rs_strbuf sb = {0};
+	rs_sb_adds(&sb, PP_OWN_PREFIX "columns=");
+	const char *sep = "";
+	const struct { bool on; const char *name; } cols[] = {
+		{sm->has_thread, "thread"}, {sm->has_time, "time"}, {sm->has_labels, "labels"}};
+	for (size_t i = 0; i < 3; i++)
+		if (cols[i].on) {
+			rs_sb_addf(&sb, "%s%s", sep, cols[i].name);
+			sep = ",";
+		}
+	rs_sb_addc(&sb, ' ');
+	rs_jw jw;
+	rs_jw_init_buf(&jw, &sb);
+	rs_session_write_json(&skel, &jw);
+	rs_jw_finish(&jw);
+	/* newlines are only formatting between members; strings escape theirs */
+	size_t k = 0;
+	for (size_t i = 0; i < sb.len; i++)
+		if (sb.buf[i] != '\n')
+			sb.buf[k++] = sb.buf[i];
+	uint32_t idx = cidx(w, sb.buf, k);
+	rs_sb_free(&sb);
+	return idx;
+}
+
+static void write_header(pw *w)
+{
+	const rs_session *s = w->s;
+	for (size_t i = 0; i < s->nsample_types; i++)
+		value_type(w, F_SAMPLE_TYPE, &s->sample_types[i]);
+	if (s->period_type.type || s->period_type.unit)
+		value_type(w, F_PERIOD_TYPE, &s->period_type);
+	rs_strbuf *t = &w->top;
+	pb_int(t, F_PERIOD, s->period);
+	if (s->info.start_time_ns != RS_NO_TIME)
+		pb_int(t, F_TIME_NANOS, s->info.start_time_ns);
+	if (s->info.duration_ns != RS_NO_TIME)
+		pb_int(t, F_DURATION_NANOS, s->info.duration_ns);
+	pb_int(t, F_DEFAULT_SAMPLE_TYPE, sidx(w, s->default_sample_type));
+	members_ctx m = {.w = w};
+	if (s->extra)
+		read_members(&m, rs_s(s, s->extra), rs_slen(s, s->extra), false);
+	pb_int(t, F_DROP_FRAMES, m.drop);
+	pb_int(t, F_KEEP_FRAMES, m.keep);
+	pb_int(t, F_DOC_URL, m.doc);
+	for (size_t i = 0; i < m.ncomments; i++)
+		pb_int(t, F_COMMENT, m.comments[i]);
+	pb_int(t, F_COMMENT, own_comment(w));
+	free(m.comments);
+}
+
+static void write_string_table(pw *w)
+{
+	for (size_t i = 0; i < w->ntab; i++) {
+		pb_bytes(&w->top, F_STRING_TABLE, w->tab[i], w->tablen[i]);
+		if (w->top.len >= FLUSH_AT)
+			top_flush(w, Z_NO_FLUSH);
+	}
+}
+
+static void pw_free(pw *w)
+{
+	deflateEnd(&w->z);
+	free(w->zbuf);
+	rs_sb_free(&w->top);
+	rs_sb_free(&w->msg);
+	rs_sb_free(&w->sub);
+	rs_sb_free(&w->lab);
+	free(w->strmap);
+	free(w->tab);
+	free(w->tablen);
+	rs_arena_free(&w->arena);
+	free(w->fm);
+	free(w->run_of);
+	free(w->run_parent);
+	free(w->t_parent);
+	free(w->t_frame);
+	free(w->t_loc);
+	free(w->hkey);
+	free(w->hval);
+	free(w->used_runs);
+}
+
+int rs_export_pprof(const rs_session *s, rs_output *out, rs_err *err)
+{
+	pw w = {.s = s, .out = out};
+	/* windowBits 15 + 16: a gzip wrapper; level 1 like Go's runtime/pprof */
+	if (deflateInit2(&w.z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return rs_fail(err, RS_EIO, "%s: zlib deflateInit failed", out->path);
+	w.zbuf = rs_xmalloc(ZBUF);
+	w.strmap = rs_xcalloc(s->strings.n + 1, sizeof *w.strmap);
+	tab_push(&w, "", 0);
+	frame_metas(&w);
+	build_runs(&w);
+	write_header(&w);
+	write_samples(&w);
+	for (size_t i = 0; i < w.nused; i++)
+		write_location(&w, i + 1, w.used_runs[i]);
+	write_functions(&w);
+	write_mappings(&w);
+	write_string_table(&w);
+	top_flush(&w, Z_FINISH);
+	pw_free(&w);
+	return 0;
+}

@@ -1,0 +1,997 @@
+/* pprof (profile.proto, gzip-compressed or raw) → ProfileSession.
+ *
+ * The input is decompressed by rs_input (bounded by --max-input-bytes),
+ * counted at the top level against --max-elements, decoded by protobuf-c
+ * into an arena (one free at the end, no malloc per node), validated the
+ * way Go's pprof CheckValid does, and converted:
+ *   - every Location Line becomes a frame; pprof lists the innermost
+ *     (inlined) function first, so all lines but the last are is_inline;
+ *   - a Location without lines becomes one frame named by its address;
+ *   - what a frame / mapping has no field for (Function.start_line, the
+ *     original name when we demangled it, Mapping.has_* flags, is_folded)
+ *     goes into their `unknown` members as "pprof_*" keys (docs/pprof.md);
+ *   - comments, drop_frames, keep_frames and doc_url go into the session's
+ *     extra under "pprof".
+ * A file written by exporters/pprof.c carries the whole session minus its
+ * samples in a "rustscope:v1" comment; then the session is restored from
+ * it and only the samples are read from the protobuf (lossless round trip,
+ * docs/pprof.md). */
+#include "importers.h"
+
+#include "../lib/json_write.h"
+#include "../lib/limits.h"
+#include "../lib/rustname.h"
+#include "../lib/warn.h"
+#include "../lib/xalloc.h"
+#include "profile.pb-c.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef Perftools__Profiles__Profile PProfile;
+typedef Perftools__Profiles__Sample PSample;
+typedef Perftools__Profiles__Location PLocation;
+typedef Perftools__Profiles__Function PFunction;
+typedef Perftools__Profiles__Mapping PMapping;
+typedef Perftools__Profiles__Label PLabel;
+
+enum { STR_UNSET = UINT32_MAX };
+
+/* The comment that carries a session written by exporters/pprof.c, and the
+ * synthetic sample labels it adds (docs/pprof.md; same names there). */
+#define PP_OWN_PREFIX "rustscope:v1 "
+#define PP_L_THREAD "thread"
+#define PP_L_TID "thread_id"
+#define PP_L_PID "pid"
+#define PP_L_THREAD_INDEX "rustscope_thread"
+#define PP_L_TIME "time_ns"
+
+/* --- id → index map (ids are nonzero, so key 0 marks an empty slot) --- */
+
+typedef struct pp_idmap {
+	uint64_t *key;
+	uint32_t *val;
+	size_t mask;
+} pp_idmap;
+
+static uint64_t id_hash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	return k ^ (k >> 33);
+}
+
+static void pp_idmap_init(pp_idmap *m, size_t n)
+{
+	size_t cap = 16;
+	while (cap < n * 2)
+		cap *= 2;
+	m->key = rs_xcalloc(cap, sizeof *m->key);
+	m->val = rs_xmalloc(cap * sizeof *m->val);
+	m->mask = cap - 1;
+}
+
+/* false when id is already present */
+static bool pp_idmap_put(pp_idmap *m, uint64_t id, uint32_t v)
+{
+	size_t j = id_hash(id) & m->mask;
+	for (; m->key[j]; j = (j + 1) & m->mask)
+		if (m->key[j] == id)
+			return false;
+	m->key[j] = id;
+	m->val[j] = v;
+	return true;
+}
+
+static bool pp_idmap_get(const pp_idmap *m, uint64_t id, uint32_t *v)
+{
+	if (!m->key || id == 0)
+		return false;
+	for (size_t j = id_hash(id) & m->mask; m->key[j]; j = (j + 1) & m->mask)
+		if (m->key[j] == id) {
+			*v = m->val[j];
+			return true;
+		}
+	return false;
+}
+
+static void pp_idmap_free(pp_idmap *m)
+{
+	free(m->key);
+	free(m->val);
+}
+
+/* --- protobuf wire format, for the prescan and for error messages --- */
+
+typedef struct pp_wire {
+	const uint8_t *b;
+	size_t n, pos;
+	const char *why;
+} pp_wire;
+
+static int wire_varint(pp_wire *w, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 70; shift += 7) {
+		if (w->pos >= w->n) {
+			w->why = "truncated varint";
+			return -1;
+		}
+		uint8_t byte = w->b[w->pos++];
+		*v |= (uint64_t)(byte & 0x7f) << (shift < 64 ? shift : 63);
+		if (!(byte & 0x80))
+			return 0;
+	}
+	w->why = "varint longer than 10 bytes";
+	return -1;
+}
+
+static int wire_skip(pp_wire *w, size_t k, const char *what)
+{
+	if (w->n - w->pos < k) {
+		w->why = what;
+		return -1;
+	}
+	w->pos += k;
+	return 0;
+}
+
+/* Reads one field's tag and skips its value; *len_at is where a
+ * length-delimited value starts and *len its length. */
+static int wire_field(pp_wire *w, uint32_t *field, int *wt, size_t *len_at, uint64_t *len)
+{
+	uint64_t tag, v;
+	if (wire_varint(w, &tag))
+		return -1;
+	*field = (uint32_t)(tag >> 3);
+	*wt = (int)(tag & 7);
+	if (*field == 0 || tag >> 32) {
+		w->why = "field number 0 or out of range";
+		return -1;
+	}
+	switch (*wt) {
+	case 0:
+		return wire_varint(w, &v);
+	case 1:
+		return wire_skip(w, 8, "truncated 64-bit field");
+	case 5:
+		return wire_skip(w, 4, "truncated 32-bit field");
+	case 2:
+		if (wire_varint(w, len))
+			return -1;
+		*len_at = w->pos;
+		return wire_skip(w, *len > w->n ? w->n + 1 : (size_t)*len, "length runs past the end of the message");
+	default:
+		w->why = "unsupported wire type (groups are not part of profile.proto)";
+		return -1;
+	}
+}
+
+static int pp_wire_field(pp_wire *w, uint32_t *field, int *wt)
+{
+	size_t at;
+	uint64_t len;
+	return wire_field(w, field, wt, &at, &len);
+}
+
+static const char *pp_profile_field_name(uint32_t field)
+{
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(&perftools__profiles__profile__descriptor, field);
+	return f ? f->name : "unknown field";
+}
+
+/* Whether wire type wt can carry field f (repeated scalars may be packed). */
+static bool wire_type_ok(const ProtobufCFieldDescriptor *f, int wt)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return wt == 2;
+	default:
+		return wt == 0 || (wt == 2 && f->label == PROTOBUF_C_LABEL_REPEATED);
+	}
+}
+
+/* Walks a message with its descriptor to name the first broken field,
+ * e.g. "byte offset 120 (Profile.sample[3].label): truncated varint". */
+static int explain(const ProtobufCMessageDescriptor *d, const uint8_t *b, size_t n, size_t base,
+		   rs_strbuf *where, int depth)
+{
+	pp_wire w = {b, n, 0, NULL};
+	size_t counts[16] = {0};
+	while (w.pos < n) {
+		size_t at = w.pos, len_at = 0;
+		uint64_t len = 0;
+		uint32_t field;
+		int wt;
+		size_t keep = where->len;
+		if (wire_field(&w, &field, &wt, &len_at, &len)) {
+			rs_sb_addf(where, ": byte offset %zu: %s", base + at, w.why);
+			return -1;
+		}
+		const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, field);
+		if (!f)
+			continue; /* unknown fields are allowed */
+		size_t k = field < 16 ? counts[field]++ : 0;
+		rs_sb_addf(where, ".%s", f->name);
+		if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE)
+			rs_sb_addf(where, "[%zu]", k);
+		if (!wire_type_ok(f, wt)) {
+			rs_sb_addf(where, ": byte offset %zu: wire type %d where %s expects %s", base + at, wt,
+				   f->name, f->type == PROTOBUF_C_TYPE_MESSAGE ? "a message" : "a number");
+			return -1;
+		}
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE && depth < 8 &&
+		    explain(f->descriptor, b + len_at, (size_t)len, base + len_at, where, depth + 1))
+			return -1;
+		where->len = keep;
+		where->buf[keep] = 0;
+	}
+	return 0;
+}
+
+static int pp_explain_decode_failure(const uint8_t *b, size_t n, const char *path, rs_err *err)
+{
+	rs_strbuf where = {0};
+	rs_sb_adds(&where, "Profile");
+	int bad = explain(&perftools__profiles__profile__descriptor, b, n, 0, &where, 0);
+	int rc = bad ? rs_fail(err, RS_EINPUT, "%s: not a valid pprof protobuf: %s", path, where.buf)
+		     : rs_fail(err, RS_EINPUT, "%s: not a valid pprof protobuf (the Profile message does not decode)", path);
+	rs_sb_free(&where);
+	return rc;
+}
+
+/* --- raw JSON members for `unknown` fields --- */
+
+static void member_key(rs_strbuf *sb, const char *key)
+{
+	if (sb->len)
+		rs_sb_addc(sb, ',');
+	rs_sb_addf(sb, "\"%s\":", key);
+}
+
+static void pp_unknown_bool(rs_strbuf *sb, const char *key, bool v)
+{
+	if (v) {
+		member_key(sb, key);
+		rs_sb_adds(sb, "true");
+	}
+}
+
+static void pp_unknown_int(rs_strbuf *sb, const char *key, int64_t v)
+{
+	if (v) {
+		member_key(sb, key);
+		rs_sb_addf(sb, "%" PRId64, v);
+	}
+}
+
+static void pp_unknown_str(rs_strbuf *sb, const char *key, const char *v, size_t n)
+{
+	member_key(sb, key);
+	rs_jw w;
+	rs_jw_init_buf(&w, sb);
+	rs_jw_str(&w, v, n);
+}
+
+/* --- the rustscope comment: "rustscope:v1 columns=a,b {session JSON}" --- */
+
+typedef struct pp_own {
+	bool thread, time, labels;
+} pp_own;
+
+static int pp_own_parse(const char *comment, const char *path, rs_session *s, pp_own *own, rs_err *err)
+{
+	const char *p = comment + strlen(PP_OWN_PREFIX);
+	memset(own, 0, sizeof *own);
+	if (strncmp(p, "columns=", 8))
+		return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected \"columns=\" after the prefix", path);
+	p += 8;
+	const char *sp = strchr(p, ' ');
+	if (!sp)
+		return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected a session JSON after the columns", path);
+	for (const char *q = p; q < sp;) {
+		size_t n = strcspn(q, ", ");
+		own->thread |= n == 6 && !strncmp(q, "thread", 6);
+		own->time |= n == 4 && !strncmp(q, "time", 4);
+		own->labels |= n == 6 && !strncmp(q, "labels", 6);
+		q += n + (q[n] == ',');
+	}
+	rs_input in;
+	char name[512];
+	snprintf(name, sizeof name, "%s (rustscope comment)", path);
+	int rc = rs_input_open_mem(&in, name, sp + 1, strlen(sp + 1), err);
+	if (!rc)
+		rc = rs_import_session(&in, s, err);
+	rs_input_close(&in);
+	return rc;
+}
+
+static bool key_is(const rs_session *s, const rs_label *l, const char *key, bool num)
+{
+	return l->is_num == num && strcmp(rs_s(s, l->key), key) == 0;
+}
+
+/* Pops the synthetic label `key` from the end of the list; *v its number. */
+static int pop_label(const rs_session *s, rs_label *l, size_t *n, const char *key, bool num, int64_t *v,
+		     rs_err *err)
+{
+	if (*n == 0 || !key_is(s, &l[*n - 1], key, num))
+		return rs_fail(err, RS_EINPUT, "expected the label \"%s\" written by rustscope at the end of the labels",
+			       key);
+	*v = l[--*n].num;
+	return 0;
+}
+
+/* Removes the labels exporters/pprof.c appends for a sample's thread and
+ * time (docs/pprof.md) and returns those values. */
+static int pp_strip_synthetic(const rs_session *s, const pp_own *own, rs_label *l, size_t *n,
+			      int32_t *thread, int64_t *t, rs_err *err)
+{
+	int64_t v;
+	if (own->time && pop_label(s, l, n, PP_L_TIME, true, t, err))
+		return RS_EINPUT;
+	if (!own->thread)
+		return 0;
+	if (pop_label(s, l, n, PP_L_THREAD_INDEX, true, &v, err))
+		return RS_EINPUT;
+	if (v < -1 || v >= (int64_t)s->nthreads)
+		return rs_fail(err, RS_EINPUT, "label \"%s\" = %" PRId64 " is not a thread index", PP_L_THREAD_INDEX, v);
+	*thread = (int32_t)v;
+	if (v < 0)
+		return 0;
+	const rs_thread *th = &s->threads[v];
+	if (th->pid >= 0 && pop_label(s, l, n, PP_L_PID, true, &v, err))
+		return RS_EINPUT;
+	if (th->tid >= 0 && pop_label(s, l, n, PP_L_TID, true, &v, err))
+		return RS_EINPUT;
+	if (th->name && pop_label(s, l, n, PP_L_THREAD, false, &v, err))
+		return RS_EINPUT;
+	return 0;
+}
+
+/* What one pprof Function contributes to each frame made from it. */
+typedef struct fn_info {
+	rs_str name, system_name, file, crate, module, unknown;
+	uint8_t kind;
+} fn_info;
+
+typedef struct ctx {
+	rs_session *s;
+	const PProfile *p;
+	const char *path;
+	rs_err *err;
+	rs_str *strmap; /* string_table index → session string, STR_UNSET until used */
+	pp_idmap mapping_ids, function_ids, location_ids;
+	fn_info *fns;
+	uint32_t *loc_start, *loc_count; /* frames of location i: loc_frames[start, +count) */
+	uint32_t *loc_frames;
+	uint32_t *path_buf;
+	size_t path_cap;
+	rs_label *labels;
+	size_t labels_cap;
+	int64_t *values;
+	rs_rustname rn;
+	rs_strbuf sb;
+} ctx;
+
+/* --- strings --- */
+
+static int bad_string(ctx *c, int64_t idx, const char *field)
+{
+	return rs_fail(c->err, RS_EINPUT, "%s: %s: string index %" PRId64 " is out of range (string_table has %zu entries)",
+		       c->path, field, idx, c->p->n_string_table);
+}
+
+/* The session string for string_table[idx]; idx is checked first. */
+static int str_at(ctx *c, int64_t idx, const char *field, rs_str *out)
+{
+	if (idx < 0 || (uint64_t)idx >= (c->p->n_string_table ? c->p->n_string_table : 1))
+		return bad_string(c, idx, field);
+	if (c->p->n_string_table == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (c->strmap[idx] == STR_UNSET)
+		c->strmap[idx] = rs_intern_cstr(c->s, c->p->string_table[idx]);
+	*out = c->strmap[idx];
+	return 0;
+}
+
+static const char *cstr(ctx *c, rs_str id) { return rs_s(c->s, id); }
+
+/* --- decoding --- */
+
+static void *arena_alloc(void *data, size_t size) { return rs_arena_alloc(data, size); }
+static void arena_free(void *data, void *p) { (void)data, (void)p; }
+
+/* Counts the top-level repeated fields against --max-elements before
+ * protobuf-c allocates them, and rejects a broken wire structure with its
+ * byte offset. */
+static int prescan(const uint8_t *b, size_t n, const char *path, rs_err *err)
+{
+	uint64_t count[16] = {0};
+	pp_wire w = {b, n, 0, NULL};
+	while (w.pos < n) {
+		size_t at = w.pos;
+		uint32_t field;
+		int wt;
+		if (pp_wire_field(&w, &field, &wt))
+			return rs_fail(err, RS_EINPUT, "%s: byte offset %zu: not a pprof protobuf (%s)", path,
+				       at, w.why);
+		if (field < 16 && ++count[field] > rs_limits_cur.max_elements)
+			return rs_fail(err, RS_EINPUT,
+				       "%s: Profile.%s has more than %" PRIu64 " entries (raise the limit with --max-elements)",
+				       path, pp_profile_field_name(field), rs_limits_cur.max_elements);
+	}
+	return 0;
+}
+
+static int decode(rs_input *in, rs_arena *arena, PProfile **out, rs_err *err)
+{
+	unsigned char *buf;
+	size_t len;
+	int rc = rs_input_read_all(in, &buf, &len, err);
+	if (rc)
+		return rc;
+	if (len == 0) {
+		free(buf);
+		return rs_fail(err, RS_EINPUT, "%s: empty profile (0 bytes after decompression), expected a pprof Profile message",
+			       in->path);
+	}
+	rc = prescan(buf, len, in->path, err);
+	if (!rc) {
+		ProtobufCAllocator a = {arena_alloc, arena_free, arena};
+		*out = perftools__profiles__profile__unpack(&a, len, buf);
+		if (!*out)
+			rc = pp_explain_decode_failure(buf, len, in->path, err);
+	}
+	free(buf);
+	return rc;
+}
+
+/* --- validation (Go's CheckValid, plus string indices) --- */
+
+static int index_ids(ctx *c, pp_idmap *m, size_t n, uint64_t (*id_of)(const ctx *, size_t),
+		     const char *what)
+{
+	pp_idmap_init(m, n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id = id_of(c, i);
+		if (id == 0)
+			return rs_fail(c->err, RS_EINPUT, "%s: %s %zu: id is 0 (ids must be nonzero)", c->path, what, i);
+		if (!pp_idmap_put(m, id, (uint32_t)i))
+			return rs_fail(c->err, RS_EINPUT, "%s: %s %zu: duplicate id %" PRIu64, c->path, what, i, id);
+	}
+	return 0;
+}
+
+static uint64_t mapping_id(const ctx *c, size_t i) { return c->p->mapping[i]->id; }
+static uint64_t function_id(const ctx *c, size_t i) { return c->p->function[i]->id; }
+static uint64_t location_id(const ctx *c, size_t i) { return c->p->location[i]->id; }
+
+static int check_header(ctx *c)
+{
+	const PProfile *p = c->p;
+	if (p->n_string_table && p->string_table[0][0] != 0)
+		return rs_fail(c->err, RS_EINPUT, "%s: string_table[0] is \"%.40s\", expected \"\"", c->path,
+			       p->string_table[0]);
+	if (p->n_sample && !p->n_sample_type)
+		return rs_fail(c->err, RS_EINPUT, "%s: the profile has %zu samples but no sample_type", c->path,
+			       p->n_sample);
+	int rc = index_ids(c, &c->mapping_ids, p->n_mapping, mapping_id, "mapping");
+	if (!rc)
+		rc = index_ids(c, &c->function_ids, p->n_function, function_id, "function");
+	if (!rc)
+		rc = index_ids(c, &c->location_ids, p->n_location, location_id, "location");
+	return rc;
+}
+
+/* --- session header: sample types, period, times, extra --- */
+
+static int value_type(ctx *c, const Perftools__Profiles__ValueType *vt, const char *field,
+		      rs_value_type *out)
+{
+	char f[64];
+	snprintf(f, sizeof f, "%s.type", field);
+	int rc = str_at(c, vt->type, f, &out->type);
+	snprintf(f, sizeof f, "%s.unit", field);
+	return rc ? rc : str_at(c, vt->unit, f, &out->unit);
+}
+
+static int import_header(ctx *c)
+{
+	const PProfile *p = c->p;
+	rs_session *s = c->s;
+	for (size_t i = 0; i < p->n_sample_type; i++) {
+		char f[48];
+		snprintf(f, sizeof f, "sample_type[%zu]", i);
+		rs_value_type vt;
+		int rc = value_type(c, p->sample_type[i], f, &vt);
+		if (rc)
+			return rc;
+		rs_sample_type_add(s, cstr(c, vt.type), cstr(c, vt.unit));
+	}
+	s->period = p->period;
+	if (p->period_type) {
+		int rc = value_type(c, p->period_type, "period_type", &s->period_type);
+		if (rc)
+			return rc;
+	}
+	if (p->time_nanos)
+		s->info.start_time_ns = p->time_nanos;
+	if (p->duration_nanos)
+		s->info.duration_ns = p->duration_nanos;
+	return str_at(c, p->default_sample_type, "default_sample_type", &s->default_sample_type);
+}
+
+/* extra = {"pprof":{"comments":[...],"drop_frames":..,"keep_frames":..,"doc_url":..}}
+ * with only the members the file sets. */
+static int import_extra(ctx *c)
+{
+	const PProfile *p = c->p;
+	rs_str drop, keep, doc;
+	int rc = str_at(c, p->drop_frames, "drop_frames", &drop);
+	if (!rc)
+		rc = str_at(c, p->keep_frames, "keep_frames", &keep);
+	if (!rc)
+		rc = str_at(c, p->doc_url, "doc_url", &doc);
+	if (rc)
+		return rc;
+	if (!p->n_comment && !drop && !keep && !doc)
+		return 0;
+	rs_strbuf sb = {0};
+	rs_jw w;
+	rs_jw_init_buf(&w, &sb);
+	rs_jw_obj(&w);
+	rs_jw_key(&w, "pprof");
+	rs_jw_obj(&w);
+	if (p->n_comment) {
+		rs_jw_key(&w, "comments");
+		rs_jw_arr(&w);
+		for (size_t i = 0; i < p->n_comment && !rc; i++) {
+			char f[32];
+			snprintf(f, sizeof f, "comment[%zu]", i);
+			rs_str cm;
+			rc = str_at(c, p->comment[i], f, &cm);
+			if (!rc)
+				rs_jw_str(&w, cstr(c, cm), rs_slen(c->s, cm));
+		}
+		rs_jw_arr_end(&w);
+	}
+	const struct { const char *k; rs_str v; } f[] = {{"drop_frames", drop}, {"keep_frames", keep}, {"doc_url", doc}};
+	for (size_t i = 0; i < 3; i++)
+		if (f[i].v) {
+			rs_jw_key(&w, f[i].k);
+			rs_jw_str(&w, cstr(c, f[i].v), rs_slen(c->s, f[i].v));
+		}
+	rs_jw_obj_end(&w);
+	rs_jw_obj_end(&w);
+	rs_jw_finish(&w);
+	if (!rc)
+		c->s->extra = rs_intern(c->s, sb.buf, sb.len);
+	rs_sb_free(&sb);
+	return rc;
+}
+
+/* --- mappings and functions --- */
+
+static int import_mappings(ctx *c)
+{
+	for (size_t i = 0; i < c->p->n_mapping; i++) {
+		const PMapping *pm = c->p->mapping[i];
+		char f[48];
+		rs_mapping m = {.start = pm->memory_start, .limit = pm->memory_limit, .offset = pm->file_offset};
+		snprintf(f, sizeof f, "mapping[%zu].filename", i);
+		int rc = str_at(c, pm->filename, f, &m.file);
+		snprintf(f, sizeof f, "mapping[%zu].build_id", i);
+		if (!rc)
+			rc = str_at(c, pm->build_id, f, &m.build_id);
+		if (rc)
+			return rc;
+		rs_sb_reset(&c->sb);
+		pp_unknown_bool(&c->sb, "pprof_has_functions", pm->has_functions);
+		pp_unknown_bool(&c->sb, "pprof_has_filenames", pm->has_filenames);
+		pp_unknown_bool(&c->sb, "pprof_has_line_numbers", pm->has_line_numbers);
+		pp_unknown_bool(&c->sb, "pprof_has_inline_frames", pm->has_inline_frames);
+		m.unknown = rs_intern(c->s, c->sb.buf ? c->sb.buf : "", c->sb.len);
+		rs_mapping_add(c->s, &m);
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Name, kind, crate and module of a function; what the frame cannot hold
+ * (start_line, the name as written when we demangled it) into unknown. */
+static int import_function(ctx *c, size_t i)
+{
+	const PFunction *pf = c->p->function[i];
+	fn_info *fi = &c->fns[i];
+	rs_str name, sys;
+	char f[48];
+	snprintf(f, sizeof f, "function[%zu].name", i);
+	int rc = str_at(c, pf->name, f, &name);
+	snprintf(f, sizeof f, "function[%zu].system_name", i);
+	if (!rc)
+		rc = str_at(c, pf->system_name, f, &sys);
+	snprintf(f, sizeof f, "function[%zu].filename", i);
+	if (!rc)
+		rc = str_at(c, pf->filename, f, &fi->file);
+	if (rc)
+		return rc;
+	/* A mangled name is demangled from itself, else from the system name. */
+	const char *sym = cstr(c, name)[0] ? cstr(c, name) : cstr(c, sys);
+	bool rust = rs_rust_name(&c->rn, sym, ends_with(cstr(c, fi->file), ".rs"));
+	fi->name = c->rn.was_mangled ? rs_intern_cstr(c->s, c->rn.name) : (name ? name : sys);
+	fi->system_name = sys ? sys : (c->rn.was_mangled ? name : 0);
+	fi->kind = rust ? RS_KIND_RUST : RS_KIND_NATIVE;
+	fi->crate = rs_intern_cstr(c->s, c->rn.crate);
+	fi->module = rs_intern_cstr(c->s, c->rn.module);
+	rs_sb_reset(&c->sb);
+	pp_unknown_int(&c->sb, "pprof_start_line", pf->start_line);
+	if (fi->name != name)
+		pp_unknown_str(&c->sb, "pprof_name", cstr(c, name), rs_slen(c->s, name));
+	if (fi->system_name != sys)
+		pp_unknown_str(&c->sb, "pprof_system_name", cstr(c, sys), rs_slen(c->s, sys));
+	fi->unknown = rs_intern(c->s, c->sb.buf ? c->sb.buf : "", c->sb.len);
+	return 0;
+}
+
+/* --- locations → frames --- */
+
+static rs_str with_folded(ctx *c, rs_str unknown)
+{
+	rs_sb_reset(&c->sb);
+	rs_sb_add(&c->sb, cstr(c, unknown), rs_slen(c->s, unknown));
+	pp_unknown_bool(&c->sb, "pprof_folded", true);
+	return rs_intern(c->s, c->sb.buf, c->sb.len);
+}
+
+static int32_t location_mapping(ctx *c, size_t i)
+{
+	const PLocation *pl = c->p->location[i];
+	uint32_t mi;
+	if (!pl->mapping_id)
+		return -1;
+	if (pp_idmap_get(&c->mapping_ids, pl->mapping_id, &mi))
+		return (int32_t)mi;
+	/* Go's pprof accepts this and drops the reference; so do we, aloud. */
+	rs_warn("%s: location %zu: mapping id %" PRIu64 " does not exist (ignored)", c->path, i,
+		pl->mapping_id);
+	return -1;
+}
+
+static void frame_from_address(ctx *c, const PLocation *pl, int32_t mapping, rs_frame *fr)
+{
+	char name[32];
+	snprintf(name, sizeof name, "0x%" PRIx64, pl->address);
+	rs_frame_init(fr);
+	fr->name = rs_intern_cstr(c->s, name);
+	fr->address = pl->address;
+	fr->mapping = mapping;
+	fr->kind = RS_KIND_UNKNOWN;
+	if (pl->is_folded)
+		fr->unknown = with_folded(c, 0);
+}
+
+static int line_frame(ctx *c, size_t i, size_t j, int32_t mapping, rs_frame *fr)
+{
+	const PLocation *pl = c->p->location[i];
+	const Perftools__Profiles__Line *ln = pl->line[j];
+	uint32_t fi;
+	if (!ln->function_id || !pp_idmap_get(&c->function_ids, ln->function_id, &fi))
+		return rs_fail(c->err, RS_EINPUT, "%s: location %zu (id %" PRIu64 ") line %zu: function id %" PRIu64 " %s",
+			       c->path, i, pl->id, j, ln->function_id, ln->function_id ? "does not exist" : "is 0");
+	const fn_info *fn = &c->fns[fi];
+	rs_frame_init(fr);
+	fr->name = fn->name;
+	fr->system_name = fn->system_name;
+	fr->file = fn->file;
+	fr->crate = fn->crate;
+	fr->module = fn->module;
+	fr->kind = fn->kind;
+	fr->unknown = pl->is_folded ? with_folded(c, fn->unknown) : fn->unknown;
+	fr->line = ln->line;
+	fr->column = ln->column;
+	fr->address = pl->address;
+	fr->mapping = mapping;
+	fr->is_inline = j + 1 < pl->n_line;
+	return 0;
+}
+
+static int import_locations(ctx *c)
+{
+	const PProfile *p = c->p;
+	size_t total = 0;
+	for (size_t i = 0; i < p->n_location; i++)
+		total += p->location[i]->n_line ? p->location[i]->n_line : 1;
+	c->loc_start = rs_xmalloc((p->n_location + 1) * sizeof *c->loc_start);
+	c->loc_count = rs_xmalloc((p->n_location + 1) * sizeof *c->loc_count);
+	c->loc_frames = rs_xmalloc((total + 1) * sizeof *c->loc_frames);
+	size_t k = 0;
+	for (size_t i = 0; i < p->n_location; i++) {
+		const PLocation *pl = p->location[i];
+		int32_t mapping = location_mapping(c, i);
+		c->loc_start[i] = (uint32_t)k;
+		c->loc_count[i] = pl->n_line ? (uint32_t)pl->n_line : 1;
+		rs_frame fr;
+		if (!pl->n_line) {
+			frame_from_address(c, pl, mapping, &fr);
+			c->loc_frames[k++] = (uint32_t)rs_frame_add(c->s, &fr);
+		}
+		for (size_t j = 0; j < pl->n_line; j++) {
+			int rc = line_frame(c, i, j, mapping, &fr);
+			if (rc)
+				return rc;
+			c->loc_frames[k++] = (uint32_t)rs_frame_add(c->s, &fr);
+		}
+	}
+	return 0;
+}
+
+/* --- samples --- */
+
+/* The stack of sample i: locations are leaf first and lines innermost
+ * first, so reading both backwards gives the path root → leaf. */
+static int sample_stack(ctx *c, size_t i, int32_t *stack)
+{
+	const PSample *ps = c->p->sample[i];
+	size_t n = 0;
+	for (size_t j = ps->n_location_id; j-- > 0;) {
+		uint32_t li;
+		if (!pp_idmap_get(&c->location_ids, ps->location_id[j], &li))
+			return rs_fail(c->err, RS_EINPUT, "%s: sample %zu: location id %" PRIu64 " does not exist (sample[%zu].location_id[%zu])",
+				       c->path, i, ps->location_id[j], i, j);
+		if (n + c->loc_count[li] > c->path_cap)
+			RS_GROW(c->path_buf, c->path_cap, n + c->loc_count[li]);
+		for (uint32_t k = c->loc_count[li]; k-- > 0;)
+			c->path_buf[n++] = c->loc_frames[c->loc_start[li] + k];
+	}
+	*stack = rs_stack_path(c->s, c->path_buf, n);
+	return 0;
+}
+
+static int sample_labels(ctx *c, size_t i, size_t *nout)
+{
+	const PSample *ps = c->p->sample[i];
+	if (ps->n_label > c->labels_cap)
+		RS_GROW(c->labels, c->labels_cap, ps->n_label);
+	for (size_t j = 0; j < ps->n_label; j++) {
+		const PLabel *pl = ps->label[j];
+		rs_label *l = &c->labels[j];
+		char f[64];
+		memset(l, 0, sizeof *l);
+		snprintf(f, sizeof f, "sample[%zu].label[%zu].key", i, j);
+		int rc = str_at(c, pl->key, f, &l->key);
+		snprintf(f, sizeof f, "sample[%zu].label[%zu].str", i, j);
+		if (!rc)
+			rc = str_at(c, pl->str, f, &l->str);
+		snprintf(f, sizeof f, "sample[%zu].label[%zu].num_unit", i, j);
+		if (!rc)
+			rc = str_at(c, pl->num_unit, f, &l->unit);
+		if (rc)
+			return rc;
+		/* Go's rule: a string index of 0 means "not a string label". */
+		l->is_num = pl->str == 0;
+		l->num = l->is_num ? pl->num : 0;
+		if (!l->is_num)
+			l->unit = 0;
+	}
+	*nout = ps->n_label;
+	return 0;
+}
+
+static int check_values(ctx *c, size_t i)
+{
+	const PSample *ps = c->p->sample[i];
+	if (ps->n_value != c->p->n_sample_type)
+		return rs_fail(c->err, RS_EINPUT, "%s: sample %zu: has %zu values but the profile has %zu sample types (sample[%zu].value)",
+			       c->path, i, ps->n_value, c->p->n_sample_type, i);
+	return 0;
+}
+
+static int import_samples(ctx *c)
+{
+	for (size_t i = 0; i < c->p->n_sample; i++) {
+		int32_t stack;
+		size_t nl;
+		int rc = check_values(c, i);
+		if (!rc)
+			rc = sample_stack(c, i, &stack);
+		if (!rc)
+			rc = sample_labels(c, i, &nl);
+		if (rc)
+			return rc;
+		rs_sample_add(c->s, stack, c->p->sample[i]->value, -1, RS_NO_TIME, c->labels, nl);
+	}
+	return 0;
+}
+
+static int import_foreign(ctx *c)
+{
+	int rc = import_header(c);
+	if (!rc)
+		rc = import_extra(c);
+	if (!rc)
+		rc = import_mappings(c);
+	c->fns = rs_xcalloc(c->p->n_function + 1, sizeof *c->fns);
+	for (size_t i = 0; i < c->p->n_function && !rc; i++)
+		rc = import_function(c, i);
+	if (!rc)
+		rc = import_locations(c);
+	if (!rc)
+		rc = import_samples(c);
+	return rc;
+}
+
+/* --- files written by exporters/pprof.c --- */
+
+/* The frame of a location without lines: exporters/pprof.c writes one for
+ * an address-only frame (see frame_from_address), which the session
+ * restored from the comment must already hold. */
+static int own_address_frame(ctx *c, size_t i, uint32_t *frame)
+{
+	rs_frame fr;
+	size_t before = c->s->nframes;
+	frame_from_address(c, c->p->location[i], location_mapping(c, i), &fr);
+	*frame = (uint32_t)rs_frame_add(c->s, &fr);
+	if (c->s->nframes != before)
+		return rs_fail(c->err, RS_EINPUT, "%s: location %zu: no frame of the rustscope session has address 0x%" PRIx64 " (was the file edited?)",
+			       c->path, i, c->p->location[i]->address);
+	return 0;
+}
+
+/* Frames of each location: function ids are frame indices + 1. */
+static int own_locations(ctx *c)
+{
+	const PProfile *p = c->p;
+	size_t total = 0;
+	for (size_t i = 0; i < p->n_location; i++)
+		total += p->location[i]->n_line ? p->location[i]->n_line : 1;
+	c->loc_start = rs_xmalloc((p->n_location + 1) * sizeof *c->loc_start);
+	c->loc_count = rs_xmalloc((p->n_location + 1) * sizeof *c->loc_count);
+	c->loc_frames = rs_xmalloc((total + 1) * sizeof *c->loc_frames);
+	size_t k = 0;
+	for (size_t i = 0; i < p->n_location; i++) {
+		const PLocation *pl = p->location[i];
+		c->loc_start[i] = (uint32_t)k;
+		c->loc_count[i] = pl->n_line ? (uint32_t)pl->n_line : 1;
+		if (!pl->n_line) {
+			int rc = own_address_frame(c, i, &c->loc_frames[k++]);
+			if (rc)
+				return rc;
+		}
+		for (size_t j = 0; j < pl->n_line; j++) {
+			uint64_t fid = pl->line[j]->function_id;
+			if (fid == 0 || fid > c->s->nframes)
+				return rs_fail(c->err, RS_EINPUT, "%s: location %zu line %zu: function id %" PRIu64 " does not name a frame of the rustscope session",
+					       c->path, i, j, fid);
+			c->loc_frames[k++] = (uint32_t)(fid - 1);
+		}
+	}
+	return 0;
+}
+
+static int own_samples(ctx *c, const pp_own *own)
+{
+	for (size_t i = 0; i < c->p->n_sample; i++) {
+		int32_t stack, thread = -1;
+		int64_t t = RS_NO_TIME;
+		size_t nl;
+		int rc = check_values(c, i);
+		if (!rc)
+			rc = sample_stack(c, i, &stack);
+		if (!rc)
+			rc = sample_labels(c, i, &nl);
+		if (!rc)
+			rc = pp_strip_synthetic(c->s, own, c->labels, &nl, &thread, &t, c->err);
+		if (rc) {
+			rs_err_prefix(c->err, "%s: sample %zu: ", c->path, i);
+			return rc;
+		}
+		rs_sample_add(c->s, stack, c->p->sample[i]->value, thread, t, c->labels, nl);
+	}
+	c->s->samples.has_thread = own->thread;
+	c->s->samples.has_time = own->time;
+	c->s->samples.has_labels = own->labels;
+	return 0;
+}
+
+/* Swaps the contents of two sessions (the caller's pointer stays valid). */
+static void session_swap(rs_session *a, rs_session *b)
+{
+	rs_session t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Restores the session from the rustscope comment; *used = false (and no
+ * error) when the comment does not match the protobuf, e.g. the file was
+ * edited by another tool, so the caller falls back to a plain import. */
+static int import_own(ctx *c, const char *comment, bool *used)
+{
+	pp_own own;
+	rs_session *tmp = rs_session_new();
+	int rc = pp_own_parse(comment, c->path, tmp, &own, c->err);
+	*used = false;
+	if (!rc && (tmp->nframes != c->p->n_function || tmp->nmappings != c->p->n_mapping ||
+		    tmp->nsample_types != c->p->n_sample_type)) {
+		rs_warn("%s: the rustscope comment does not match the profile (edited?); importing it as a plain pprof",
+			c->path);
+		rs_session_free(tmp);
+		return 0;
+	}
+	if (!rc) {
+		session_swap(c->s, tmp);
+		*used = true;
+		/* string indices now refer to this session */
+		for (size_t i = 0; i < c->p->n_string_table; i++)
+			c->strmap[i] = STR_UNSET;
+		rc = own_locations(c);
+		if (!rc)
+			rc = own_samples(c, &own);
+	}
+	rs_session_free(tmp);
+	return rc;
+}
+
+/* The rustscope comment, if any (the last one wins). */
+static const char *find_own_comment(ctx *c)
+{
+	const char *found = NULL;
+	for (size_t i = 0; i < c->p->n_comment; i++) {
+		int64_t k = c->p->comment[i];
+		if (k > 0 && (uint64_t)k < c->p->n_string_table &&
+		    strncmp(c->p->string_table[k], PP_OWN_PREFIX, strlen(PP_OWN_PREFIX)) == 0)
+			found = c->p->string_table[k];
+	}
+	return found;
+}
+
+static void ctx_free(ctx *c)
+{
+	free(c->strmap);
+	pp_idmap_free(&c->mapping_ids);
+	pp_idmap_free(&c->function_ids);
+	pp_idmap_free(&c->location_ids);
+	free(c->fns);
+	free(c->loc_start);
+	free(c->loc_count);
+	free(c->loc_frames);
+	free(c->path_buf);
+	free(c->labels);
+	rs_rust_name_free(&c->rn);
+	rs_sb_free(&c->sb);
+}
+
+int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err)
+{
+	rs_arena arena = {0};
+	PProfile *p = NULL;
+	int rc = decode(in, &arena, &p, err);
+	if (rc) {
+		rs_arena_free(&arena);
+		return rc;
+	}
+	ctx c = {.s = s, .p = p, .path = in->path, .err = err};
+	c.strmap = rs_xmalloc((p->n_string_table + 1) * sizeof *c.strmap);
+	memset(c.strmap, 0xff, (p->n_string_table + 1) * sizeof *c.strmap);
+	rc = check_header(&c);
+	const char *own = rc ? NULL : find_own_comment(&c);
+	bool used = false;
+	if (own)
+		rc = import_own(&c, own, &used);
+	if (!rc && !used)
+		rc = import_foreign(&c);
+	ctx_free(&c);
+	rs_arena_free(&arena);
+	return rc;
+}

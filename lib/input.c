@@ -1,0 +1,209 @@
+#include "input.h"
+
+#include "limits.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+rs_limits rs_limits_cur = {
+	.max_input_bytes = RS_LIMIT_INPUT_DEFAULT,
+	.max_elements = RS_LIMIT_ELEMENTS_DEFAULT,
+	.max_depth = RS_LIMIT_DEPTH_DEFAULT,
+	.max_string_bytes = RS_LIMIT_STRING_DEFAULT,
+};
+
+static int fill_raw(rs_input *in, rs_err *err)
+{
+	ssize_t n;
+	if (in->mem) {
+		n = (ssize_t)(in->mem_len - in->mem_pos < sizeof in->raw ? in->mem_len - in->mem_pos
+									 : sizeof in->raw);
+		memcpy(in->raw, in->mem + in->mem_pos, (size_t)n);
+		in->mem_pos += (size_t)n;
+	} else {
+		do
+			n = read(in->fd, in->raw, sizeof in->raw);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return rs_fail(err, RS_EIO, "%s: read failed: %s", in->path, strerror(errno));
+	}
+	in->raw_len = (size_t)n;
+	in->raw_pos = 0;
+	in->eof = n == 0;
+	return 0;
+}
+
+static int start(rs_input *in, rs_err *err)
+{
+	int rc = fill_raw(in, err);
+	if (rc)
+		return rc;
+	if (in->raw_len == 0)
+		return rs_fail(err, RS_EINPUT, "%s: empty file (0 bytes), expected a profile", in->path);
+	in->gzip = in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b;
+	if (in->gzip && inflateInit2(&in->z, 16 + MAX_WBITS) != Z_OK)
+		return rs_fail(err, RS_EIO, "%s: zlib init failed", in->path);
+	return 0;
+}
+
+int rs_input_open(rs_input *in, const char *path, rs_err *err)
+{
+	memset(in, 0, sizeof *in);
+	bool is_stdin = strcmp(path, "-") == 0;
+	in->path = rs_xstrdup(is_stdin ? "<stdin>" : path);
+	in->fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (in->fd < 0)
+		return rs_fail(err, errno == ENOENT || errno == EACCES ? RS_EINPUT : RS_EIO,
+			       "%s: cannot open: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode))
+		return rs_fail(err, RS_EINPUT, "%s: is a directory, expected a profile file", path);
+	return start(in, err);
+}
+
+int rs_input_open_mem(rs_input *in, const char *name, const void *p, size_t n, rs_err *err)
+{
+	memset(in, 0, sizeof *in);
+	in->path = rs_xstrdup(name);
+	in->fd = -1;
+	in->mem = p ? p : (const unsigned char *)"";
+	in->mem_len = n;
+	return start(in, err);
+}
+
+static int inflate_some(rs_input *in, unsigned char *buf, size_t cap, size_t *got, rs_err *err)
+{
+	in->z.next_in = in->raw + in->raw_pos;
+	in->z.avail_in = (uInt)(in->raw_len - in->raw_pos);
+	in->z.next_out = buf;
+	in->z.avail_out = (uInt)(cap > (1u << 30) ? (1u << 30) : cap);
+	in->z_mid = true;
+	int zr = inflate(&in->z, Z_NO_FLUSH);
+	in->raw_pos = in->raw_len - in->z.avail_in;
+	*got = (size_t)(in->z.next_out - buf);
+	if (zr == Z_STREAM_END) {
+		/* Concatenated gzip members read as one stream, like gzip -d. */
+		in->z_mid = false;
+		inflateReset(&in->z);
+	} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+		return rs_fail(err, RS_EINPUT, "%s: corrupt gzip data at compressed byte %lu: %s",
+			       in->path, in->z.total_in, in->z.msg ? in->z.msg : "inflate failed");
+	}
+	return 0;
+}
+
+/* Reads decompressed (or plain) bytes from the source, refilling raw. */
+static int read_source(rs_input *in, unsigned char *buf, size_t cap, size_t *got, rs_err *err)
+{
+	*got = 0;
+	while (*got == 0) {
+		if (in->raw_pos == in->raw_len) {
+			int rc = in->eof ? 0 : fill_raw(in, err);
+			if (rc)
+				return rc;
+			if (in->raw_len == 0 || in->raw_pos == in->raw_len) {
+				if (in->gzip && in->z_mid)
+					return rs_fail(err, RS_EINPUT,
+						       "%s: truncated gzip data (unexpected end of file)",
+						       in->path);
+				return 0;
+			}
+		}
+		if (in->gzip) {
+			int rc = inflate_some(in, buf, cap, got, err);
+			if (rc)
+				return rc;
+			continue;
+		}
+		size_t n = in->raw_len - in->raw_pos;
+		n = n < cap ? n : cap;
+		memcpy(buf, in->raw + in->raw_pos, n);
+		in->raw_pos += n;
+		*got = n;
+	}
+	return 0;
+}
+
+static int count(rs_input *in, size_t n, rs_err *err)
+{
+	in->consumed += n;
+	if (in->consumed > rs_limits_cur.max_input_bytes)
+		return rs_fail(err, RS_EINPUT,
+			       "%s: input is larger than the limit of %llu bytes%s (raise it with "
+			       "--max-input-bytes)",
+			       in->path, (unsigned long long)rs_limits_cur.max_input_bytes,
+			       in->gzip ? " after decompression" : "");
+	return 0;
+}
+
+int rs_input_peek(rs_input *in, const unsigned char **p, size_t *n, rs_err *err)
+{
+	if (!in->peek) {
+		in->peek = rs_xmalloc(RS_PEEK_MAX);
+		while (in->peek_len < RS_PEEK_MAX) {
+			size_t got;
+			int rc = read_source(in, in->peek + in->peek_len, RS_PEEK_MAX - in->peek_len, &got, err);
+			if (rc)
+				return rc;
+			if (got == 0)
+				break;
+			in->peek_len += got;
+		}
+	}
+	*p = in->peek;
+	*n = in->peek_len;
+	return 0;
+}
+
+int rs_input_read(rs_input *in, void *buf, size_t cap, size_t *got, rs_err *err)
+{
+	if (in->peek_pos < in->peek_len) {
+		size_t n = in->peek_len - in->peek_pos;
+		n = n < cap ? n : cap;
+		memcpy(buf, in->peek + in->peek_pos, n);
+		in->peek_pos += n;
+		*got = n;
+		return count(in, n, err);
+	}
+	int rc = read_source(in, buf, cap, got, err);
+	return rc ? rc : count(in, *got, err);
+}
+
+int rs_input_read_all(rs_input *in, unsigned char **buf, size_t *len, rs_err *err)
+{
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *b = rs_xmalloc(cap);
+	for (;;) {
+		if (cap - n < 4096)
+			RS_GROW(b, cap, cap + 1);
+		size_t got;
+		int rc = rs_input_read(in, b + n, cap - n - 1, &got, err);
+		if (rc) {
+			free(b);
+			return rc;
+		}
+		if (got == 0)
+			break;
+		n += got;
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+void rs_input_close(rs_input *in)
+{
+	if (in->gzip)
+		inflateEnd(&in->z);
+	if (in->fd > 0)
+		close(in->fd);
+	free(in->peek);
+	free(in->path);
+	memset(in, 0, sizeof *in);
+	in->fd = -1;
+}

@@ -1,0 +1,400 @@
+#include "json_read.h"
+
+#include "limits.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+/* One open container the handler knows about. key/index describe the
+ * member currently being read inside it. */
+typedef struct jr_level {
+	int tag;
+	bool is_array;
+	int64_t index;
+	uint64_t members;
+	char *key;
+	size_t key_len, key_cap;
+} jr_level;
+
+struct rs_jr {
+	const rs_jr_handler *h;
+	void *ctx;
+	rs_input *in;
+	rs_err *err;
+	int rc;
+	jr_level *lv;
+	size_t nlv, lv_cap, lv_init;
+	int capture_depth, skip_depth;
+	rs_strbuf cap_buf;
+	rs_jw cap_w;
+	uint64_t chunk_base;
+};
+
+static jr_level *top(rs_jr *r) { return r->nlv ? &r->lv[r->nlv - 1] : NULL; }
+
+const char *rs_jr_key(const rs_jr *r, size_t *len)
+{
+	const jr_level *l = r->nlv ? &r->lv[r->nlv - 1] : NULL;
+	if (!l || l->is_array)
+		return NULL;
+	if (len)
+		*len = l->key_len;
+	return l->key;
+}
+
+bool rs_jr_key_is(const rs_jr *r, const char *k)
+{
+	size_t n;
+	const char *key = rs_jr_key(r, &n);
+	return key && strlen(k) == n && memcmp(key, k, n) == 0;
+}
+
+int64_t rs_jr_index(const rs_jr *r)
+{
+	const jr_level *l = r->nlv ? &r->lv[r->nlv - 1] : NULL;
+	return l && l->is_array ? l->index : -1;
+}
+
+int rs_jr_depth(const rs_jr *r) { return (int)r->nlv; }
+
+static bool plain_key(const char *k, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = k[i];
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (i && c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+void rs_jr_path(const rs_jr *r, rs_strbuf *sb)
+{
+	rs_sb_addc(sb, '$');
+	for (size_t i = 0; i < r->nlv; i++) {
+		const jr_level *l = &r->lv[i];
+		if (l->is_array) {
+			if (l->index >= 0)
+				rs_sb_addf(sb, "[%" PRId64 "]", l->index);
+		} else if (l->key && plain_key(l->key, l->key_len)) {
+			rs_sb_addf(sb, ".%.*s", (int)l->key_len, l->key);
+		} else if (l->key) {
+			rs_sb_addf(sb, "[\"%.*s\"]", (int)(l->key_len > 60 ? 60 : l->key_len), l->key);
+		}
+	}
+}
+
+int rs_jr_fail(rs_jr *r, int code, const char *fmt, ...)
+{
+	if (r->rc)
+		return r->rc;
+	rs_strbuf path = {0};
+	rs_jr_path(r, &path);
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->rc = rs_fail(r->err, code, "%s: %s: %s", r->in->path, path.buf, msg);
+	rs_sb_free(&path);
+	return r->rc;
+}
+
+const char *rs_jv_type_name(const rs_jv *v)
+{
+	static const char *const names[] = {"null", "boolean", "integer", "number", "string"};
+	return names[v->type];
+}
+
+void rs_jv_write(rs_jw *w, const rs_jv *v)
+{
+	switch (v->type) {
+	case RS_JV_NULL: rs_jw_null(w); break;
+	case RS_JV_BOOL: rs_jw_bool(w, v->b); break;
+	case RS_JV_STRING: rs_jw_str(w, v->s, v->len); break;
+	default: rs_jw_raw(w, v->s, v->len); break;
+	}
+}
+
+/* --- yajl callbacks --- */
+
+#define J(ctx) ((rs_jr *)(ctx))
+
+/* A handler that fails without rs_jr_fail still stops the parse cleanly. */
+static int handler_ok(rs_jr *r, int rc)
+{
+	if (rc && !r->rc)
+		rs_jr_fail(r, rc, "rejected by the reader");
+	return rc == 0 && !r->rc;
+}
+
+/* Called before every value: advances the array index, checks limits. */
+static int before_value(rs_jr *r)
+{
+	jr_level *l = top(r);
+	if (!l || r->capture_depth || r->skip_depth)
+		return 0;
+	if (l->is_array) {
+		l->index++;
+		if ((uint64_t)l->index >= rs_limits_cur.max_elements)
+			return rs_jr_fail(r, RS_EINPUT,
+					  "array has more than %" PRIu64
+					  " elements (limit; raise it with --max-elements)",
+					  rs_limits_cur.max_elements);
+	}
+	return 0;
+}
+
+static int deliver(rs_jr *r, const rs_jv *v)
+{
+	if (before_value(r))
+		return 0;
+	if (r->capture_depth) {
+		rs_jv_write(&r->cap_w, v);
+		return 1;
+	}
+	if (r->skip_depth || !r->h->scalar)
+		return 1;
+	jr_level *l = top(r);
+	return handler_ok(r, r->h->scalar(r, r->ctx, l ? l->tag : RS_JR_ROOT, v));
+}
+
+static int cb_null(void *ctx)
+{
+	rs_jv v = {.type = RS_JV_NULL};
+	return deliver(J(ctx), &v);
+}
+
+static int cb_bool(void *ctx, int b)
+{
+	rs_jv v = {.type = RS_JV_BOOL, .b = b != 0};
+	return deliver(J(ctx), &v);
+}
+
+static int cb_number(void *ctx, const char *s, size_t n)
+{
+	rs_jv v = {.type = RS_JV_INT, .s = s, .len = n};
+	char buf[64];
+	bool integral = !memchr(s, '.', n) && !memchr(s, 'e', n) && !memchr(s, 'E', n);
+	if (n < sizeof buf) {
+		memcpy(buf, s, n);
+		buf[n] = 0;
+	} else {
+		integral = false;
+		snprintf(buf, sizeof buf, "%.*s", (int)(sizeof buf - 1), s);
+	}
+	errno = 0;
+	if (integral) {
+		v.i = strtoll(buf, NULL, 10);
+		v.u = (uint64_t)v.i;
+		v.d = (double)v.i;
+		if (errno == ERANGE && buf[0] != '-') {
+			errno = 0;
+			v.u = strtoull(buf, NULL, 10);
+			v.big = true;
+			v.d = (double)v.u;
+		}
+		if (errno == ERANGE)
+			integral = false;
+	}
+	if (!integral) {
+		v.type = RS_JV_DOUBLE;
+		v.d = strtod(buf, NULL);
+		v.i = v.d >= -9.2e18 && v.d <= 9.2e18 ? (int64_t)v.d : 0;
+	}
+	return deliver(J(ctx), &v);
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t n)
+{
+	rs_jr *r = J(ctx);
+	if (n > rs_limits_cur.max_string_bytes) {
+		before_value(r);
+		rs_jr_fail(r, RS_EINPUT, "string of %zu bytes exceeds the limit of %" PRIu64
+			   " (raise it with --max-string-bytes)", n, rs_limits_cur.max_string_bytes);
+		return 0;
+	}
+	rs_jv v = {.type = RS_JV_STRING, .s = (const char *)s, .len = n};
+	return deliver(r, &v);
+}
+
+static int cb_key(void *ctx, const unsigned char *k, size_t n)
+{
+	rs_jr *r = J(ctx);
+	if (r->capture_depth) {
+		rs_jw_keyn(&r->cap_w, (const char *)k, n);
+		return 1;
+	}
+	if (r->skip_depth)
+		return 1;
+	jr_level *l = top(r);
+	if (++l->members > rs_limits_cur.max_elements)
+		return rs_jr_fail(r, RS_EINPUT, "object has more than %" PRIu64 " members (limit)",
+				  rs_limits_cur.max_elements), 0;
+	RS_GROW(l->key, l->key_cap, n + 1);
+	memcpy(l->key, k, n);
+	l->key[n] = 0;
+	l->key_len = n;
+	return 1;
+}
+
+static int depth_check(rs_jr *r)
+{
+	if (r->nlv + (size_t)r->capture_depth + (size_t)r->skip_depth >= rs_limits_cur.max_depth)
+		return rs_jr_fail(r, RS_EINPUT, "nesting deeper than %u levels (limit; raise it with "
+			   "--max-depth)", rs_limits_cur.max_depth);
+	return 0;
+}
+
+static void push(rs_jr *r, int tag, bool is_array)
+{
+	RS_GROW(r->lv, r->lv_cap, r->nlv + 1);
+	if (r->nlv == r->lv_init)
+		r->lv[r->lv_init++] = (jr_level){0};
+	jr_level *l = &r->lv[r->nlv++];
+	char *key = l->key; /* reuse the key buffer of an earlier level */
+	size_t kc = l->key_cap;
+	*l = (jr_level){.tag = tag, .is_array = is_array, .index = -1, .key = key, .key_cap = kc};
+}
+
+static int cb_open(void *ctx, bool is_array)
+{
+	rs_jr *r = J(ctx);
+	if (before_value(r) || depth_check(r))
+		return 0;
+	if (r->capture_depth) {
+		r->capture_depth++;
+		is_array ? rs_jw_arr(&r->cap_w) : rs_jw_obj(&r->cap_w);
+		return 1;
+	}
+	if (r->skip_depth) {
+		r->skip_depth++;
+		return 1;
+	}
+	jr_level *l = top(r);
+	int tag = RS_JR_SKIP;
+	if (r->h->open && !handler_ok(r, r->h->open(r, r->ctx, l ? l->tag : RS_JR_ROOT, is_array, &tag)))
+		return 0;
+	if (tag == RS_JR_CAPTURE) {
+		rs_sb_reset(&r->cap_buf);
+		rs_jw_init_buf(&r->cap_w, &r->cap_buf);
+		r->capture_depth = 1;
+		is_array ? rs_jw_arr(&r->cap_w) : rs_jw_obj(&r->cap_w);
+	} else if (tag == RS_JR_SKIP) {
+		r->skip_depth = 1;
+	} else {
+		push(r, tag, is_array);
+	}
+	return 1;
+}
+
+static int cb_close(void *ctx, bool is_array)
+{
+	rs_jr *r = J(ctx);
+	if (r->capture_depth) {
+		is_array ? rs_jw_arr_end(&r->cap_w) : rs_jw_obj_end(&r->cap_w);
+		if (--r->capture_depth)
+			return 1;
+		jr_level *l = top(r);
+		if (!r->h->raw)
+			return 1;
+		return handler_ok(r, r->h->raw(r, r->ctx, l ? l->tag : RS_JR_ROOT, r->cap_buf.buf,
+						 r->cap_buf.len));
+	}
+	if (r->skip_depth) {
+		r->skip_depth--;
+		return 1;
+	}
+	int tag = top(r)->tag;
+	r->nlv--;
+	return !r->h->close || handler_ok(r, r->h->close(r, r->ctx, tag, is_array));
+}
+
+static int cb_start_map(void *ctx) { return cb_open(ctx, false); }
+static int cb_end_map(void *ctx) { return cb_close(ctx, false); }
+static int cb_start_array(void *ctx) { return cb_open(ctx, true); }
+static int cb_end_array(void *ctx) { return cb_close(ctx, true); }
+
+static const yajl_callbacks callbacks = {
+	.yajl_null = cb_null,
+	.yajl_boolean = cb_bool,
+	.yajl_number = cb_number,
+	.yajl_string = cb_string,
+	.yajl_start_map = cb_start_map,
+	.yajl_map_key = cb_key,
+	.yajl_end_map = cb_end_map,
+	.yajl_start_array = cb_start_array,
+	.yajl_end_array = cb_end_array,
+};
+
+static int syntax_error(rs_jr *r, yajl_handle y, const unsigned char *chunk, size_t len)
+{
+	unsigned char *e = yajl_get_error(y, 0, chunk, len);
+	size_t at = yajl_get_bytes_consumed(y);
+	char msg[256];
+	snprintf(msg, sizeof msg, "%s", (const char *)e);
+	yajl_free_error(y, e);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == ' ')
+		msg[--n] = 0;
+	rs_strbuf path = {0};
+	rs_jr_path(r, &path);
+	r->rc = rs_fail(r->err, RS_EINPUT, "%s: invalid JSON at byte %" PRIu64 " (%s): %s", r->in->path,
+			r->chunk_base + at, path.buf, msg);
+	rs_sb_free(&path);
+	return r->rc;
+}
+
+static int feed(rs_jr *r, yajl_handle y, const unsigned char *p, size_t n)
+{
+	yajl_status st = n ? yajl_parse(y, p, n) : yajl_complete_parse(y);
+	if (st == yajl_status_ok)
+		return 0;
+	if (r->rc)
+		return r->rc;
+	return syntax_error(r, y, p, n);
+}
+
+int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err)
+{
+	rs_jr r = {.h = h, .ctx = ctx, .in = in, .err = err};
+	yajl_handle y = yajl_alloc(&callbacks, NULL, &r);
+	unsigned char *buf = rs_xmalloc(1 << 16);
+	bool first = true;
+	int rc = 0;
+	for (;;) {
+		size_t got;
+		rc = rs_input_read(in, buf, 1 << 16, &got, err);
+		if (rc || got == 0)
+			break;
+		size_t skip = 0;
+		if (first && got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+			skip = 3; /* UTF-8 byte order mark */
+		first = false;
+		r.chunk_base += skip;
+		rc = feed(&r, y, buf + skip, got - skip);
+		r.chunk_base += got - skip;
+		if (rc)
+			break;
+	}
+	if (!rc)
+		rc = feed(&r, y, NULL, 0);
+	yajl_free(y);
+	free(buf);
+	for (size_t i = 0; i < r.lv_init; i++)
+		free(r.lv[i].key);
+	free(r.lv);
+	rs_sb_free(&r.cap_buf);
+	return rc;
+}

@@ -1,0 +1,108 @@
+#include "output.h"
+
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OUT_FLUSH = 1 << 20 };
+
+int rs_output_open(rs_output *o, const char *path, rs_err *err)
+{
+	memset(o, 0, sizeof *o);
+	o->path = rs_xstrdup(path);
+	if (strcmp(path, "-") == 0) {
+		o->is_stdout = true;
+		o->fd = 1;
+		return 0;
+	}
+	size_t n = strlen(path);
+	o->tmp = rs_xmalloc(n + 32);
+	/* Same directory as the target, so the final rename is atomic. */
+	snprintf(o->tmp, n + 32, "%s.tmp-XXXXXX", path);
+	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0) {
+		int e = errno;
+		free(o->tmp);
+		o->tmp = NULL;
+		return rs_fail(err, RS_EIO, "%s: cannot create output: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+static void flush(rs_output *o)
+{
+	size_t off = 0;
+	while (!o->failed && off < o->buf.len) {
+		ssize_t w = write(o->fd, o->buf.buf + off, o->buf.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			o->failed = rs_fail(&o->werr, RS_EIO, "%s: write failed: %s", o->path,
+					    strerror(errno));
+		else
+			off += (size_t)w;
+	}
+	rs_sb_reset(&o->buf);
+}
+
+void rs_output_write(rs_output *o, const void *p, size_t n)
+{
+	if (o->failed)
+		return;
+	if (n >= OUT_FLUSH) {
+		flush(o);
+		rs_strbuf big = {(char *)p, n, n};
+		rs_strbuf keep = o->buf;
+		o->buf = big;
+		flush(o);
+		o->buf = keep;
+		return;
+	}
+	rs_sb_add(&o->buf, p, n);
+	if (o->buf.len >= OUT_FLUSH)
+		flush(o);
+}
+
+static void release(rs_output *o)
+{
+	rs_sb_free(&o->buf);
+	free(o->path);
+	free(o->tmp);
+	o->path = o->tmp = NULL;
+}
+
+int rs_output_commit(rs_output *o, rs_err *err)
+{
+	flush(o);
+	if (!o->is_stdout && !o->failed && close(o->fd) != 0)
+		o->failed = rs_fail(&o->werr, RS_EIO, "%s: close failed: %s", o->path, strerror(errno));
+	else if (!o->is_stdout && o->failed)
+		close(o->fd);
+	if (!o->is_stdout && !o->failed && rename(o->tmp, o->path) != 0)
+		o->failed = rs_fail(&o->werr, RS_EIO, "%s: cannot rename output into place: %s", o->path,
+				    strerror(errno));
+	if (o->failed) {
+		if (o->tmp)
+			unlink(o->tmp);
+		rs_fail(err, o->werr.code, "%s", o->werr.msg);
+	}
+	int rc = o->failed;
+	release(o);
+	return rc;
+}
+
+void rs_output_abort(rs_output *o)
+{
+	if (!o->path)
+		return;
+	if (!o->is_stdout) {
+		close(o->fd);
+		unlink(o->tmp);
+	}
+	release(o);
+}
