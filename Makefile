@@ -10,14 +10,18 @@ RS_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty -lm
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-LIB_SRC  = $(sort $(wildcard lib/*.c schema/*.c importers/*.c exporters/*.c sampler/*.c)) \
-           $(filter-out convert/main.c,$(sort $(wildcard convert/*.c)))
+# CORE is everything but the command line; unit tests and fuzzers link it.
+CORE_SRC = $(sort $(wildcard lib/*.c schema/*.c importers/*.c exporters/*.c sampler/*.c))
+CLI_SRC  = $(sort $(wildcard convert/*.c))
+LIB_SRC  = $(CORE_SRC) $(CLI_SRC)
 GEN_SRC  = $(BUILD)/gen/profile.pb-c.c
 GEN_HDR  = $(BUILD)/gen/profile.pb-c.h
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 
-OBJ      = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/profile.pb-c.o
-ASAN_OBJ = $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRC)) $(BUILD)/asan/gen/profile.pb-c.o
+CORE_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC)) $(BUILD)/obj/gen/profile.pb-c.o
+CORE_ASAN= $(patsubst %.c,$(BUILD)/asan/%.o,$(CORE_SRC)) $(BUILD)/asan/gen/profile.pb-c.o
+OBJ      = $(CORE_OBJ) $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
+ASAN_OBJ = $(CORE_ASAN) $(patsubst %.c,$(BUILD)/asan/%.o,$(CLI_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 UNIT_ASAN= $(patsubst tests/unit/%.c,$(BUILD)/unit-asan/%,$(UNIT_SRC))
 
@@ -49,22 +53,22 @@ $(BUILD)/asan/%.o: %.c $(GEN_HDR)
 # (make BUILD=build-x); ./rustscope links to the default one.
 rustscope: $(BUILD)/rustscope
 	@ln -sf $(BUILD)/rustscope rustscope
-$(BUILD)/rustscope: $(OBJ) $(BUILD)/obj/convert/main.o
+$(BUILD)/rustscope: $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(RS_LIBS)
-$(BUILD)/rustscope-asan: $(ASAN_OBJ) $(BUILD)/asan/convert/main.o
+$(BUILD)/rustscope-asan: $(ASAN_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(RS_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(OBJ)
+$(BUILD)/unit/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(RS_CFLAGS) -o $@ $< $(OBJ) $(RS_LIBS)
-$(BUILD)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ)
+	$(CC) $(CFLAGS) $(RS_CFLAGS) -o $@ $< $(CORE_OBJ) $(RS_LIBS)
+$(BUILD)/unit-asan/%: tests/unit/%.c $(CORE_ASAN)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) $(RS_CFLAGS) -o $@ $< $(ASAN_OBJ) $(RS_LIBS)
+	$(CC) -O1 -g $(SAN) $(RS_CFLAGS) -o $@ $< $(CORE_ASAN) $(RS_LIBS)
 
 # The whole suite: unit tests (plain and under ASan+UBSan), CLI tests run
 # against the sanitizer build, interop tests with the formats' own readers.
 check: deps
-	@$(MAKE) --no-print-directory rustscope $(BUILD)/rustscope-asan $(UNIT_BIN) $(UNIT_ASAN)
+	@$(MAKE) -s --no-print-directory -j2 rustscope $(BUILD)/rustscope-asan $(UNIT_BIN) $(UNIT_ASAN)
 	@tests/run.sh
 
 test: check
@@ -92,10 +96,10 @@ clean:
 	rm -rf $(BUILD) rustscope
 
 format:
-	clang-format -i $(LIB_SRC) convert/main.c $(UNIT_SRC) $(wildcard */*.h)
+	clang-format -i $(LIB_SRC) $(UNIT_SRC) $(wildcard */*.h)
 
 lint: $(GEN_HDR)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-	  --suppress=missingIncludeSystem -I. -I$(BUILD)/gen $(LIB_SRC) convert/main.c
+	  --suppress=missingIncludeSystem -I. -I$(BUILD)/gen $(LIB_SRC)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)

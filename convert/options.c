@@ -19,7 +19,7 @@ int rs_parse_options(const rs_cmd *cmd, int argc, char **argv, const char *short
 			return rs_usage_error(cmd, "unknown option '%s'", optopt ? (char[]){'-', (char)optopt, 0} : bad);
 		if (opt == ':')
 			return rs_usage_error(cmd, "option '%s' needs an argument", bad);
-		if (opt == 'q' || opt == 'h' || opt >= OPT_MAX_INPUT)
+		if (opt == 'q' || opt == 'h' || (opt >= OPT_MAX_INPUT && opt <= OPT_HELP))
 			rc = rs_common_option(cmd, opt, optarg);
 		else
 			rc = fn(ctx, opt, optarg);

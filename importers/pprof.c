@@ -688,8 +688,11 @@ static int line_frame(ctx *c, size_t i, size_t j, int32_t mapping, rs_frame *fr)
 	const Perftools__Profiles__Line *ln = pl->line[j];
 	uint32_t fi;
 	if (!ln->function_id || !pp_idmap_get(&c->function_ids, ln->function_id, &fi))
-		return rs_fail(c->err, RS_EINPUT, "%s: location %zu (id %" PRIu64 ") line %zu: function id %" PRIu64 " %s",
-			       c->path, i, pl->id, j, ln->function_id, ln->function_id ? "does not exist" : "is 0");
+		return ln->function_id
+			       ? rs_fail(c->err, RS_EINPUT, "%s: location %zu (id %" PRIu64 ") line %zu: function id %" PRIu64 " does not exist",
+					 c->path, i, pl->id, j, ln->function_id)
+			       : rs_fail(c->err, RS_EINPUT, "%s: location %zu (id %" PRIu64 ") line %zu: function_id is 0, expected the id of a function",
+					 c->path, i, pl->id, j);
 	const fn_info *fn = &c->fns[fi];
 	rs_frame_init(fr);
 	fr->name = fn->name;

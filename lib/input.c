@@ -57,8 +57,7 @@ int rs_input_open(rs_input *in, const char *path, rs_err *err)
 	in->path = rs_xstrdup(is_stdin ? "<stdin>" : path);
 	in->fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (in->fd < 0)
-		return rs_fail(err, errno == ENOENT || errno == EACCES ? RS_EINPUT : RS_EIO,
-			       "%s: cannot open: %s", path, strerror(errno));
+		return rs_fail(err, RS_EIO, "%s: cannot open: %s", path, strerror(errno));
 	struct stat st;
 	if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return rs_fail(err, RS_EINPUT, "%s: is a directory, expected a profile file", path);

@@ -28,7 +28,8 @@ int rs_output_open(rs_output *o, const char *path, rs_err *err)
 	if (o->fd < 0) {
 		int e = errno;
 		free(o->tmp);
-		o->tmp = NULL;
+		free(o->path);
+		o->tmp = o->path = NULL;
 		return rs_fail(err, RS_EIO, "%s: cannot create output: %s", path, strerror(e));
 	}
 	return 0;

@@ -173,10 +173,10 @@ done
 
 # 3. What rustscope writes validates.
 if [ -x "$RS" ]; then
-	for f in "${examples[@]}"; do
+	for f in "${examples[@]}" corpus/examples/rustscope-v3.json; do
 		[ -e "$f" ] || continue
 		name="jsonschema: output of convert $f"
-		out=$T/out-$(basename "$f" .session.json).json
+		out=$T/out-$(basename "$f" .json).json
 		if ! "$RS" convert "$f" -o "$out" >"$T/o" 2>&1; then
 			fail "$name" "convert failed: $(head -c 300 "$T/o")"
 		elif "$PY" "$T/check.py" schema "$SCHEMA" "$out" >"$T/o" 2>&1 &&

@@ -1,0 +1,117 @@
+/* lib/json_write.c and lib/json_read.c: escaping, number forms, JSON paths
+ * in errors, limits, raw capture. */
+#include "lib/json_read.h"
+#include "lib/limits.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *write_sample(rs_strbuf *sb)
+{
+	rs_jw w;
+	rs_jw_init_buf(&w, sb);
+	rs_jw_obj(&w);
+	rs_jw_key(&w, "s");
+	rs_jw_str(&w, "a\"b\\c\n\x01", 7);
+	rs_jw_key(&w, "d");
+	rs_jw_arr(&w);
+	rs_jw_double(&w, 0.1);
+	rs_jw_double(&w, 3);
+	rs_jw_double(&w, 1e300);
+	rs_jw_int(&w, INT64_MIN);
+	rs_jw_uint(&w, UINT64_MAX);
+	rs_jw_arr_end(&w);
+	rs_jw_obj_end(&w);
+	return sb->buf;
+}
+
+typedef struct collected {
+	rs_strbuf paths;
+	rs_strbuf raw;
+	uint64_t big;
+} collected;
+
+static int c_open(rs_jr *r, void *ctx, int parent, bool is_array, int *tag)
+{
+	(void)ctx, (void)is_array;
+	*tag = rs_jr_key_is(r, "raw") ? RS_JR_CAPTURE : parent + 1;
+	return 0;
+}
+
+static int c_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
+{
+	collected *c = ctx;
+	(void)tag;
+	if (v->type == RS_JV_INT && v->big)
+		c->big = v->u;
+	if (v->type == RS_JV_STRING && v->len == 4 && !memcmp(v->s, "fail", 4))
+		return rs_jr_fail(r, RS_EINPUT, "asked to fail");
+	rs_jr_path(r, &c->paths);
+	rs_sb_addc(&c->paths, ' ');
+	return 0;
+}
+
+static int c_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
+{
+	(void)r, (void)parent;
+	rs_sb_add(&((collected *)ctx)->raw, json, len);
+	return 0;
+}
+
+static const rs_jr_handler handler = {.open = c_open, .scalar = c_scalar, .raw = c_raw};
+
+static int parse(const char *text, collected *c, rs_err *err)
+{
+	rs_input in;
+	memset(err, 0, sizeof *err);
+	int rc = rs_input_open_mem(&in, "t.json", text, strlen(text), err);
+	if (!rc)
+		rc = rs_jr_parse(&in, &handler, c, err);
+	rs_input_close(&in);
+	return rc;
+}
+
+int main(void)
+{
+	rs_strbuf sb = {0};
+	const char *out = write_sample(&sb);
+	CHECK("json: escapes quotes, backslashes, newlines and control bytes",
+	      strstr(out, "\"a\\\"b\\\\c\\n\\u0001\"") != NULL);
+	CHECK("json: shortest round-tripping doubles", strstr(out, "[0.1,3.0,1e+300,") != NULL);
+	CHECK("json: 64-bit extremes", strstr(out, "-9223372036854775808,18446744073709551615]") != NULL);
+
+	collected c = {0};
+	rs_err err;
+	CHECK("json: parses what it wrote", parse(out, &c, &err) == 0);
+	CHECK("json: unsigned above INT64_MAX kept exact", c.big == UINT64_MAX);
+	rs_sb_reset(&c.paths);
+	parse("{\"a\":[1,{\"b c\":2}],\"raw\":{\"x\":[1,2.50,\"y\"]},\"z\":true}", &c, &err);
+	CHECK("json: paths of values", strcmp(c.paths.buf, "$.a[0] $.a[1][\"b c\"] $.z ") == 0);
+	CHECK("json: captured subtree is exact JSON", strcmp(c.raw.buf, "{\"x\":[1,2.50,\"y\"]}") == 0);
+
+	CHECK("json: handler failure", parse("{\"a\":[0,\"fail\"]}", &c, &err) == RS_EINPUT);
+	CHECK("json: handler failure names file and path", strstr(err.msg, "t.json: $.a[1]: asked to fail") != NULL);
+	CHECK("json: truncated", parse("{\"a\":[1,2", &c, &err) == RS_EINPUT);
+	CHECK("json: truncated message has offset", strstr(err.msg, "at byte") != NULL);
+	CHECK("json: NaN rejected", parse("{\"a\":NaN}", &c, &err) == RS_EINPUT);
+	CHECK("json: Infinity rejected", parse("[Infinity]", &c, &err) == RS_EINPUT);
+	CHECK("json: invalid UTF-8 rejected", parse("[\"\xff\xfe\"]", &c, &err) == RS_EINPUT);
+	CHECK("json: trailing garbage rejected", parse("{} {}", &c, &err) == RS_EINPUT);
+	CHECK("json: BOM accepted", parse("\xEF\xBB\xBF{\"a\":1}", &c, &err) == 0);
+
+	rs_limits saved = rs_limits_cur;
+	rs_limits_cur.max_depth = 8;
+	CHECK("json: depth limit", parse("[[[[[[[[[[1]]]]]]]]]]", &c, &err) == RS_EINPUT);
+	CHECK("json: depth message names the option", strstr(err.msg, "--max-depth") != NULL);
+	rs_limits_cur = saved;
+	rs_limits_cur.max_elements = 3;
+	CHECK("json: element limit", parse("{\"a\":[1,2,3,4]}", &c, &err) == RS_EINPUT);
+	CHECK("json: element message has the path", strstr(err.msg, "$.a[3]") != NULL);
+	rs_limits_cur = saved;
+
+	rs_sb_free(&sb);
+	rs_sb_free(&c.paths);
+	rs_sb_free(&c.raw);
+	return unit_failures != 0;
+}
