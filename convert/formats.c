@@ -7,9 +7,24 @@
 #include <stdio.h>
 #include <string.h>
 
+/* RustScope's "--import-json": its JSON of either generation, by content. */
+static int import_rustscope_json(rs_input *in, rs_session *s, rs_err *err)
+{
+	const unsigned char *p;
+	size_t n;
+	int rc = rs_input_peek(in, &p, &n, err);
+	if (rc)
+		return rc;
+	if (!rs_sniff_session(p, n) && rs_sniff_rustscope(p, n))
+		return rs_import_rustscope(in, s, err);
+	return rs_import_session(in, s, err);
+}
+
 static const rs_format formats[] = {
-	{"session", "json rustscope-session", ".session.json .json", rs_sniff_session,
+	{"session", "rustscope-session", ".session.json .json", rs_sniff_session,
 	 rs_import_session, rs_export_session, "ProfileSession JSON (schema v1)"},
+	{"json", "", "", NULL, import_rustscope_json, rs_export_session,
+	 "RustScope JSON: session v1 (written) or a v3 report (read), by content"},
 	{"rustscope", "rustscope-v3", "", rs_sniff_rustscope, rs_import_rustscope, NULL,
 	 "RustScope's own session JSON (schema_version 3), import only"},
 	{"pprof", "", ".pb.gz .pprof .pb.gz", rs_sniff_pprof, rs_import_pprof, rs_export_pprof,

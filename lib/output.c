@@ -7,9 +7,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { OUT_FLUSH = 1 << 20 };
+
+/* mkstemp creates 0600; outputs get the usual 0666 & ~umask. The umask is
+ * read from /proc, since umask(2) can only read it by changing it. */
+static mode_t output_mode(void)
+{
+	unsigned mask = 022;
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (mode_t)(0666 & ~mask);
+}
 
 int rs_output_open(rs_output *o, const char *path, rs_err *err)
 {
@@ -25,6 +41,8 @@ int rs_output_open(rs_output *o, const char *path, rs_err *err)
 	/* Same directory as the target, so the final rename is atomic. */
 	snprintf(o->tmp, n + 32, "%s.tmp-XXXXXX", path);
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd >= 0)
+		fchmod(o->fd, output_mode());
 	if (o->fd < 0) {
 		int e = errno;
 		free(o->tmp);
