@@ -97,7 +97,11 @@ int rs_format_sniff(rs_input *in, const rs_format **out, rs_err *err)
 	if (*out)
 		return 0;
 	char list[256];
-	rs_format_list(list, sizeof list, true);
+	size_t len = 0;
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (formats[i].sniff)
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+						formats[i].name);
 	return rs_fail(err, RS_EINPUT, "%s: not a recognized profile format (%stried by content: %s); "
 		       "use --from FORMAT to force one", in->path, in->gzip ? "gzip-compressed; " : "",
 		       list);

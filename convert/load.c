@@ -9,7 +9,9 @@
 
 /* Imported sessions need an id and a name; foreign formats rarely carry
  * them, so they come from the file: name = base name without suffixes,
- * id = format + CRC-32 of the name and size (stable for the same file). */
+ * id = format + CRC-32 of the name + size (stable for the same file), and
+ * source says where it came from. A session that brought its own id (session
+ * JSON, or one rustscope embedded in a foreign format) keeps its identity. */
 static void fill_identity(rs_session *s, const rs_input *in, const rs_format *fmt)
 {
 	char path[4096];
@@ -19,18 +21,16 @@ static void fill_identity(rs_session *s, const rs_input *in, const rs_format *fm
 		size_t n = strcspn(base, ".");
 		s->info.name = rs_intern(s, base, n ? n : strlen(base));
 	}
-	if (!s->info.id) {
-		char id[96];
-		uLong crc = crc32(0L, (const Bytef *)base, (uInt)strlen(base));
-		snprintf(id, sizeof id, "%s-%08lx-%llu", fmt->name, crc, (unsigned long long)in->consumed);
-		s->info.id = rs_intern_cstr(s, id);
-	}
-	if (strcmp(fmt->name, "session") != 0) {
-		if (!s->info.source.format)
-			s->info.source.format = rs_intern_cstr(s, fmt->name);
-		if (!s->info.source.file)
-			s->info.source.file = rs_intern_cstr(s, base);
-	}
+	if (s->info.id)
+		return;
+	char id[96];
+	uLong crc = crc32(0L, (const Bytef *)base, (uInt)strlen(base));
+	snprintf(id, sizeof id, "%s-%08lx-%llu", fmt->name, crc, (unsigned long long)in->consumed);
+	s->info.id = rs_intern_cstr(s, id);
+	if (!s->info.source.format)
+		s->info.source.format = rs_intern_cstr(s, fmt->name);
+	if (!s->info.source.file)
+		s->info.source.file = rs_intern_cstr(s, base);
 }
 
 int rs_load(const char *path, const rs_format *from, rs_session **out, const rs_format **fmt_out,
