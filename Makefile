@@ -82,6 +82,7 @@ bench: deps
 	@tests/bench/run.sh
 
 fuzz: deps
+	@$(MAKE) -s --no-print-directory $(BUILD)/gen/profile.pb-c.h
 	@tests/fuzz/run.sh
 
 corpus: deps rustscope

@@ -1,4 +1,5 @@
 /* rustscope info FILE: a short summary, human or --json. */
+#include "../lib/checked.h"
 #include "../lib/json_write.h"
 #include "../schema/rollup.h"
 #include "cli.h"
@@ -49,7 +50,7 @@ static void summarize(summary *m)
 	m->t_min = INT64_MAX;
 	m->t_max = INT64_MIN;
 	for (size_t i = 0; i < s->samples.n; i++) {
-		m->total += nv ? s->samples.values[i * nv + m->vt] : 0;
+		m->total = rs_add_sat(m->total, nv ? s->samples.values[i * nv + m->vt] : 0);
 		int64_t t = s->samples.time_ns[i];
 		if (t != RS_NO_TIME) {
 			m->t_min = t < m->t_min ? t : m->t_min;
@@ -65,7 +66,7 @@ static int64_t duration(const summary *m)
 {
 	if (m->s->info.duration_ns != RS_NO_TIME)
 		return m->s->info.duration_ns;
-	return m->t_min <= m->t_max ? m->t_max - m->t_min : -1;
+	return m->t_min <= m->t_max ? rs_add_sat(m->t_max, -m->t_min) : -1;
 }
 
 static void print_rows(const summary *m, const rs_rollup_row *rows, size_t top, const char *title)

@@ -71,6 +71,7 @@ typedef struct pw {
 	int32_t *t_parent;      /* trie node → parent trie node, -1 at the run start */
 	uint32_t *t_frame, *t_loc; /* trie node → frame, location id (0 = unused) */
 	size_t nt, tcap;
+	uint32_t *first; /* frame → trie node + 1 of the run starting with it */
 	uint64_t *hkey;
 	uint32_t *hval;
 	size_t hmask;
@@ -291,14 +292,8 @@ static uint64_t mix64(uint64_t k)
 	return k ^ (k >> 33);
 }
 
-/* The trie node (parent, frame), created when missing. */
-static uint32_t run_node(pw *w, int32_t parent, uint32_t frame)
+static uint32_t new_run_node(pw *w, int32_t parent, uint32_t frame)
 {
-	uint64_t key = ((uint64_t)(uint32_t)(parent + 1) << 32 | frame) + 1;
-	size_t j = mix64(key) & w->hmask;
-	for (; w->hkey[j]; j = (j + 1) & w->hmask)
-		if (w->hkey[j] == key)
-			return w->hval[j];
 	if (w->nt == w->tcap) {
 		size_t c1 = w->tcap, c2 = w->tcap;
 		RS_GROW(w->t_parent, c1, w->nt + 1);
@@ -308,9 +303,27 @@ static uint32_t run_node(pw *w, int32_t parent, uint32_t frame)
 	w->t_parent[w->nt] = parent;
 	w->t_frame[w->nt] = frame;
 	w->t_loc[w->nt] = 0;
-	w->hkey[j] = key;
-	w->hval[j] = (uint32_t)w->nt;
 	return (uint32_t)w->nt++;
+}
+
+/* The trie node (parent, frame), created when missing. A run's first frame
+ * is looked up by frame index alone (most runs are one frame long); only
+ * inline extensions go through the hash. */
+static uint32_t run_node(pw *w, int32_t parent, uint32_t frame)
+{
+	if (parent < 0) {
+		if (!w->first[frame])
+			w->first[frame] = new_run_node(w, -1, frame) + 1;
+		return w->first[frame] - 1;
+	}
+	uint64_t key = ((uint64_t)(uint32_t)(parent + 1) << 32 | frame) + 1;
+	size_t j = mix64(key) & w->hmask;
+	for (; w->hkey[j]; j = (j + 1) & w->hmask)
+		if (w->hkey[j] == key)
+			return w->hval[j];
+	w->hkey[j] = key;
+	w->hval[j] = new_run_node(w, parent, frame);
+	return w->hval[j];
 }
 
 /* For every stack node: the run it ends (a non-inline frame starts a run,
@@ -319,9 +332,13 @@ static uint32_t run_node(pw *w, int32_t parent, uint32_t frame)
 static void build_runs(pw *w)
 {
 	const rs_session *s = w->s;
-	size_t n = s->nstacks, cap = 16;
-	while (cap < n * 2 + 2)
+	size_t n = s->nstacks, cap = 16, ninline = 0;
+	for (size_t f = 0; f < s->nframes; f++)
+		ninline += s->frames[f].is_inline;
+	/* inline extensions are at most one per stack node of an inline frame */
+	while (cap < (ninline ? n : 0) * 2 + 2)
 		cap *= 2;
+	w->first = rs_xcalloc(s->nframes + 1, sizeof *w->first);
 	w->hkey = rs_xcalloc(cap, sizeof *w->hkey);
 	w->hval = rs_xmalloc(cap * sizeof *w->hval);
 	w->hmask = cap - 1;
@@ -513,20 +530,68 @@ static void value_type(pw *w, int field, const rs_value_type *vt)
 	top_msg(w, field, &w->msg);
 }
 
-/* "rustscope:v1 columns=thread,time,labels " + the session without its
- * samples, as one line of session JSON. */
+/* Whether the importer, rebuilding the stack table by interning each
+ * sample's path in sample order, gets exactly s->stacks: every node is
+ * reached by a sample, nodes are first reached in index order, no two nodes
+ * are the same (parent, frame), and no memory event names a stack. Then the
+ * table need not ride in the comment (it is most of a big session). */
+static bool stacks_follow_samples(const rs_session *s)
+{
+	for (size_t i = 0; i < s->nmemory_events; i++)
+		if (s->memory_events[i].stack >= 0)
+			return false;
+	size_t n = s->nstacks, cap = 16, next = 0, depth = 0, dcap = 0;
+	while (cap < n * 2 + 2)
+		cap *= 2;
+	uint32_t *slot = rs_xcalloc(cap, sizeof *slot); /* node + 1, keyed by (parent, frame) */
+	bool *seen = rs_xcalloc(n + 1, sizeof *seen);
+	int32_t *path = NULL;
+	bool ok = true;
+	for (size_t i = 0; i < s->samples.n && ok; i++) {
+		depth = 0;
+		for (int32_t x = s->samples.stack[i]; x >= 0 && !seen[x]; x = s->stacks[x].parent) {
+			RS_GROW(path, dcap, depth + 1);
+			path[depth++] = x;
+		}
+		while (depth-- > 0 && ok) {
+			int32_t x = path[depth];
+			const rs_stack *st = &s->stacks[x];
+			size_t j = mix64(((uint64_t)(uint32_t)st->parent << 32 | st->frame) + 1) & (cap - 1);
+			for (; slot[j] && ok; j = (j + 1) & (cap - 1)) {
+				const rs_stack *o = &s->stacks[slot[j] - 1];
+				ok = o->parent != st->parent || o->frame != st->frame;
+			}
+			ok = ok && (size_t)x == next++;
+			slot[j] = (uint32_t)x + 1;
+			seen[x] = true;
+		}
+	}
+	ok = ok && next == n;
+	free(slot);
+	free(seen);
+	free(path);
+	return ok;
+}
+
+/* "rustscope:v1 columns=thread,time,labels,stacks " + the session without
+ * its samples (and without its stack table when "stacks" says the samples
+ * rebuild it), as one line of session JSON. */
 static uint32_t own_comment(pw *w)
 {
 	const rs_samples *sm = &w->s->samples;
 	rs_session skel = *w->s;
 	skel.samples.n = 0;
 	skel.samples.nlabels = 0;
+	bool rebuild = stacks_follow_samples(w->s);
+	if (rebuild)
+		skel.nstacks = 0;
 	rs_strbuf sb = {0};
 	rs_sb_adds(&sb, PP_OWN_PREFIX "columns=");
 	const char *sep = "";
 	const struct { bool on; const char *name; } cols[] = {
-		{sm->has_thread, "thread"}, {sm->has_time, "time"}, {sm->has_labels, "labels"}};
-	for (size_t i = 0; i < 3; i++)
+		{sm->has_thread, "thread"}, {sm->has_time, "time"}, {sm->has_labels, "labels"},
+		{rebuild, "stacks"}};
+	for (size_t i = 0; i < 4; i++)
 		if (cols[i].on) {
 			rs_sb_addf(&sb, "%s%s", sep, cols[i].name);
 			sep = ",";
@@ -599,6 +664,7 @@ static void pw_free(pw *w)
 	free(w->t_parent);
 	free(w->t_frame);
 	free(w->t_loc);
+	free(w->first);
 	free(w->hkey);
 	free(w->hval);
 	free(w->used_runs);

@@ -281,6 +281,7 @@ static void pp_unknown_str(rs_strbuf *sb, const char *key, const char *v, size_t
 
 typedef struct pp_own {
 	bool thread, time, labels;
+	bool stacks; /* the stack table is rebuilt from the samples, in order */
 } pp_own;
 
 static int pp_own_parse(const char *comment, const char *path, rs_session *s, pp_own *own, rs_err *err)
@@ -298,6 +299,7 @@ static int pp_own_parse(const char *comment, const char *path, rs_session *s, pp
 		own->thread |= n == 6 && !strncmp(q, "thread", 6);
 		own->time |= n == 4 && !strncmp(q, "time", 4);
 		own->labels |= n == 6 && !strncmp(q, "labels", 6);
+		own->stacks |= n == 6 && !strncmp(q, "stacks", 6);
 		q += n + (q[n] == ',');
 	}
 	rs_input in;
@@ -762,6 +764,27 @@ static int sample_stack(ctx *c, size_t i, int32_t *stack)
 	return 0;
 }
 
+/* A label's strings; the field names are only formatted for an error
+ * message (this runs for every label of every sample). */
+static int label_strings(ctx *c, size_t i, size_t j, const PLabel *pl, rs_label *l)
+{
+	const struct { int64_t idx; rs_str *out; const char *name; } f[3] = {
+		{pl->key, &l->key, "key"}, {pl->str, &l->str, "str"}, {pl->num_unit, &l->unit, "num_unit"}};
+	for (int k = 0; k < 3; k++) {
+		if (f[k].idx >= 0 && (uint64_t)f[k].idx < c->p->n_string_table &&
+		    c->strmap[f[k].idx] != STR_UNSET) {
+			*f[k].out = c->strmap[f[k].idx];
+			continue;
+		}
+		char field[80];
+		snprintf(field, sizeof field, "sample[%zu].label[%zu].%s", i, j, f[k].name);
+		int rc = str_at(c, f[k].idx, field, f[k].out);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int sample_labels(ctx *c, size_t i, size_t *nout)
 {
 	const PSample *ps = c->p->sample[i];
@@ -770,16 +793,8 @@ static int sample_labels(ctx *c, size_t i, size_t *nout)
 	for (size_t j = 0; j < ps->n_label; j++) {
 		const PLabel *pl = ps->label[j];
 		rs_label *l = &c->labels[j];
-		char f[64];
 		memset(l, 0, sizeof *l);
-		snprintf(f, sizeof f, "sample[%zu].label[%zu].key", i, j);
-		int rc = str_at(c, pl->key, f, &l->key);
-		snprintf(f, sizeof f, "sample[%zu].label[%zu].str", i, j);
-		if (!rc)
-			rc = str_at(c, pl->str, f, &l->str);
-		snprintf(f, sizeof f, "sample[%zu].label[%zu].num_unit", i, j);
-		if (!rc)
-			rc = str_at(c, pl->num_unit, f, &l->unit);
+		int rc = label_strings(c, i, j, pl, l);
 		if (rc)
 			return rc;
 		/* Go's rule: a string index of 0 means "not a string label". */

@@ -3,6 +3,7 @@
  * become counters, memory_events markers, call_trees (else functions)
  * frames, stacks and samples, crate/module rollups the session's rollups;
  * every other member is kept verbatim under extra.rustscope. */
+#include "../lib/checked.h"
 #include "../lib/json_read.h"
 #include "../lib/xalloc.h"
 #include "../lib/rustname.h"
@@ -53,7 +54,13 @@ typedef struct v3 {
 
 static bool key_is(const rs_jr *r, const char *k) { return rs_jr_key_is(r, k); }
 static double num(const rs_jv *v) { return v->type == RS_JV_INT || v->type == RS_JV_DOUBLE ? v->d : 0; }
-static int64_t inum(const rs_jv *v) { return v->type == RS_JV_INT ? v->i : (int64_t)llround(num(v)); }
+static int64_t inum(const rs_jv *v)
+{
+	double d = num(v);
+	if (v->type == RS_JV_INT)
+		return v->i;
+	return d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)llround(d);
+}
 static rs_str sval(v3 *x, const rs_jv *v) { return v->type == RS_JV_STRING ? rs_intern(x->s, v->s, v->len) : 0; }
 
 static void keep_extra(v3 *x, const rs_jr *r, const char *json, size_t len)
@@ -84,7 +91,7 @@ static void ps_point(v3 *x)
 			x->lane[i] = x->s->ncounters;
 		}
 		double v = i == 1 ? round(x->ps[i] * 1048576.0) : x->ps[i];
-		rs_counter_point(&x->s->counters[x->lane[i] - 1], x->ts_ms * 1000000, v);
+		rs_counter_point(&x->s->counters[x->lane[i] - 1], rs_mul_sat(x->ts_ms, 1000000), v);
 	}
 }
 
@@ -106,7 +113,7 @@ static int me_field(rs_jr *r, v3 *x, const rs_jv *v)
 {
 	rs_marker *m = &x->s->markers[x->s->nmarkers - 1];
 	if (key_is(r, "ts"))
-		m->t_ns = inum(v) * 1000000;
+		m->t_ns = rs_mul_sat(inum(v), 1000000);
 	else if (key_is(r, "type"))
 		m->name = sval(x, v);
 	else {
@@ -302,7 +309,7 @@ static int on_close(rs_jr *r, void *ctx, int tag, bool is_array)
 	case T_CT_NODE: {
 		tree_node *n = &x->nodes[x->cur];
 		if (n->parent >= 0)
-			x->nodes[n->parent].kids_ns += n->total_ns;
+			x->nodes[n->parent].kids_ns = rs_add_sat(x->nodes[n->parent].kids_ns, n->total_ns);
 		x->cur = n->parent;
 		break;
 	}
@@ -388,7 +395,7 @@ static void build_samples(v3 *x)
 		const tree_node *n = &x->nodes[i];
 		int32_t parent = n->parent >= 0 ? stack_of[n->parent] : -1;
 		stack_of[i] = rs_stack_add(s, parent, frame_for(x, &rn, n));
-		int64_t v[2] = {n->calls, n->total_ns - n->kids_ns};
+		int64_t v[2] = {n->calls, rs_add_sat(n->total_ns, -(n->kids_ns > INT64_MIN ? n->kids_ns : INT64_MAX))};
 		rs_sample_add(s, stack_of[i], v, -1, RS_NO_TIME, NULL, 0);
 	}
 	for (size_t i = 0; !x->nnodes && i < x->nfns; i++) {
@@ -400,6 +407,12 @@ static void build_samples(v3 *x)
 	rs_rust_name_free(&rn);
 }
 
+static int64_t pct_of(double pct, int64_t whole)
+{
+	double d = pct / 100.0 * (double)whole;
+	return isfinite(d) && d < 9.2e18 && d > -9.2e18 ? (int64_t)llround(d) : 0;
+}
+
 static void rows_json(rs_jw *w, v3 *x, const char *key, const rollup_row *rows, size_t n)
 {
 	rs_jw_key(w, key);
@@ -409,9 +422,9 @@ static void rows_json(rs_jw *w, v3 *x, const char *key, const rollup_row *rows, 
 		rs_jw_key(w, "name");
 		rs_jw_cstr(w, rs_s(x->s, rows[i].name));
 		rs_jw_key(w, "self");
-		rs_jw_int(w, llround(rows[i].self_pct / 100.0 * (double)x->duration_ns));
+		rs_jw_int(w, pct_of(rows[i].self_pct, x->duration_ns));
 		rs_jw_key(w, "total");
-		rs_jw_int(w, llround(rows[i].total_pct / 100.0 * (double)x->duration_ns));
+		rs_jw_int(w, pct_of(rows[i].total_pct, x->duration_ns));
 		rs_jw_key(w, "calls");
 		rs_jw_int(w, rows[i].calls);
 		rs_jw_key(w, "function_count");
@@ -450,9 +463,9 @@ static void finish(v3 *x)
 	rs_session *s = x->s;
 	rs_session_info *in = &s->info;
 	if (x->start_ms)
-		in->start_time_ns = x->start_ms * 1000000;
+		in->start_time_ns = rs_mul_sat(x->start_ms, 1000000);
 	else if (x->started_secs)
-		in->start_time_ns = x->started_secs * 1000000000;
+		in->start_time_ns = rs_mul_sat(x->started_secs, 1000000000);
 	if (x->duration_ns)
 		in->duration_ns = x->duration_ns;
 	in->name = x->project ? x->project : 0;

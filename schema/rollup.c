@@ -1,5 +1,6 @@
 #include "rollup.h"
 
+#include "../lib/checked.h"
 #include "../lib/json_write.h"
 #include "../lib/xalloc.h"
 
@@ -44,7 +45,7 @@ rs_rollup_row *rs_rollup(const rs_session *s, size_t vt, rs_rollup_by by, bool b
 	int64_t *leaf = rs_xcalloc(s->nstacks + 1, sizeof *leaf);
 	for (size_t i = 0; i < s->samples.n && vt < nv; i++)
 		if (s->samples.stack[i] >= 0)
-			leaf[s->samples.stack[i]] += s->samples.values[i * nv + vt];
+			leaf[s->samples.stack[i]] = rs_add_sat(leaf[s->samples.stack[i]], s->samples.values[i * nv + vt]);
 	/* Row per key, found through an array indexed by the interned string. */
 	uint32_t *row_of = rs_xcalloc(s->strings.n, sizeof *row_of);
 	size_t *stamp = rs_xcalloc(s->strings.n, sizeof *stamp);
@@ -64,11 +65,11 @@ rs_rollup_row *rs_rollup(const rs_session *s, size_t vt, rs_rollup_by by, bool b
 			}
 			rs_rollup_row *r = &rows[row_of[key] - 1];
 			if (is_leaf)
-				r->self += leaf[node];
+				r->self = rs_add_sat(r->self, leaf[node]);
 			is_leaf = false;
 			if (stamp[key] != node + 1) {
 				stamp[key] = node + 1;
-				r->total += leaf[node];
+				r->total = rs_add_sat(r->total, leaf[node]);
 			}
 		}
 	}
@@ -113,7 +114,7 @@ void rs_rollups_compute(rs_session *s)
 	size_t vt = rs_default_value_index(s);
 	int64_t total = 0;
 	for (size_t i = 0; i < s->samples.n; i++)
-		total += s->samples.values[i * s->nsample_types + vt];
+		total = rs_add_sat(total, s->samples.values[i * s->nsample_types + vt]);
 	rs_strbuf sb = {0};
 	rs_jw w;
 	rs_jw_init_buf(&w, &sb);

@@ -733,7 +733,8 @@ static int assemble(reader *rd, const char *file, rs_err *err)
 		size_t le = rd->has_labels ? (size_t)rd->label_end.v[i] : 0;
 		rs_sample_add(s, (int32_t)rd->stack.v[i], row,
 			      rd->has_thread ? (int32_t)rd->thread_col.v[i] : -1,
-			      rd->has_time ? rd->time.v[i] : RS_NO_TIME, rd->labels + lb, le - lb);
+			      rd->has_time ? rd->time.v[i] : RS_NO_TIME, le > lb ? rd->labels + lb : NULL,
+			      le - lb);
 	}
 	free(row);
 	s->samples.has_thread = rd->has_thread;

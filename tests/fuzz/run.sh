@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# make fuzz: builds a libFuzzer harness per importer (clang, ASan+UBSan) and
+# runs each for FUZZ_SECONDS (default 60), seeded from corpus/, tests/bad/
+# and ../shared/corpus. Crashes are copied to tests/fuzz-regressions/<name>/,
+# which tests/t/fuzz-regressions.sh replays in make check.
+# Usage: tests/fuzz/run.sh [IMPORTER...]   (session rustscope pprof)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+secs=${FUZZ_SECONDS:-60}
+out=build/fuzz
+make -s build/gen/profile.pb-c.h
+mkdir -p "$out"
+flags=(-g -O1 -std=c11 -D_GNU_SOURCE -I. -Ibuild/gen $(pkg-config --cflags yajl libprotobuf-c))
+libs=($(pkg-config --libs yajl libprotobuf-c zlib) -liberty -lm)
+core=(lib/*.c schema/*.c importers/*.c exporters/*.c build/gen/profile.pb-c.c)
+
+seeds() { # importer → seed directory
+	local d=$out/seeds-$1
+	rm -rf "$d"; mkdir -p "$d"
+	case $1 in
+	session) cp corpus/examples/*.session.json tests/bad/*.json "$d"/ ;;
+	rustscope) cp corpus/examples/rustscope-v3.json "$d"/ ;;
+	pprof) [ -d ../shared/corpus/pprof ] && find ../shared/corpus/pprof -type f -size -400k -exec cp {} "$d"/ \; ;;
+	esac
+	echo "$d"
+}
+
+for name in ${@:-session rustscope pprof}; do
+	bin=$out/fuzz-$name
+	echo "fuzz: building $bin"
+	clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-DIMPORT=rs_import_$name tests/fuzz/fuzz.c "${core[@]}" "${libs[@]}" -o "$bin"
+	work=$out/corpus-$name
+	mkdir -p "$work" tests/fuzz-regressions/$name
+	echo "fuzz: running $name for ${secs}s"
+	set +e
+	"$bin" -max_total_time="$secs" -max_len=262144 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="tests/fuzz-regressions/$name/" "$work" "$(seeds $name)" 2>&1 |
+		grep -E '^#[0-9]+ +(DONE|pulse)|ERROR|SUMMARY|Done' | tail -4
+	rc=${PIPESTATUS[0]}
+	set -e
+	[ "$rc" -eq 0 ] || { echo "fuzz: $name found a problem; see tests/fuzz-regressions/$name/"; exit 1; }
+done

@@ -1,0 +1,16 @@
+# Replays inputs that once crashed an importer (tests/fuzz-regressions/<importer>/):
+# each must now import or be rejected with exit 3, under ASan+UBSan.
+. tests/lib.sh
+n=0
+for dir in tests/fuzz-regressions/*/; do
+	fmt=$(basename "$dir")
+	for f in "$dir"*; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		$RS validate --from "$fmt" "$f" >/dev/null 2>"$T/err"
+		rc=$?
+		if [ $rc -eq 0 ] || [ $rc -eq 3 ]; then pass "fuzz regression $fmt/$(basename "$f")"
+		else fail "fuzz regression $fmt/$(basename "$f")" "exit $rc: $(head -c 300 "$T/err")"; fi
+	done
+done
+[ $n -gt 0 ] || skip "fuzz regressions" "tests/fuzz-regressions/ holds no inputs yet (none found by make fuzz)"
