@@ -66,11 +66,9 @@ static rs_str sval(v3 *x, const rs_jv *v) { return v->type == RS_JV_STRING ? rs_
 static void keep_extra(v3 *x, const rs_jr *r, const char *json, size_t len)
 {
 	rs_jw w;
-	rs_jw_init_buf(&w, &x->extra);
-	w.need_comma = x->extra.len > 0;
 	size_t n;
 	const char *k = rs_jr_key(r, &n);
-	rs_jw_keyn(&w, k, n);
+	rs_jw_member(&w, &x->extra, k, n);
 	rs_jw_raw(&w, json, len);
 }
 
@@ -118,11 +116,9 @@ static int me_field(rs_jr *r, v3 *x, const rs_jv *v)
 		m->name = sval(x, v);
 	else {
 		rs_jw w;
-		rs_jw_init_buf(&w, &x->marker_args);
-		w.need_comma = x->marker_args.len > 1;
 		size_t n;
 		const char *k = rs_jr_key(r, &n);
-		rs_jw_keyn(&w, k, n);
+		rs_jw_member(&w, &x->marker_args, k, n);
 		rs_jv_write(&w, v);
 	}
 	return 0;
@@ -268,7 +264,6 @@ static int on_open(rs_jr *r, void *ctx, int parent, bool is_array, int *tag)
 		*tag = T_ME_ITEM;
 		rs_marker_new(x->s);
 		rs_sb_reset(&x->marker_args);
-		rs_sb_addc(&x->marker_args, '{');
 		return 0;
 	case T_RU: *tag = T_RU_ITEM; x->row = (rollup_row){0}; return 0;
 	case T_CT: case T_CT_KIDS:
@@ -301,10 +296,13 @@ static int on_close(rs_jr *r, void *ctx, int tag, bool is_array)
 	(void)r, (void)is_array;
 	switch (tag) {
 	case T_PS_ITEM: ps_point(x); break;
-	case T_ME_ITEM:
-		rs_sb_addc(&x->marker_args, '}');
-		x->s->markers[x->s->nmarkers - 1].args = rs_intern(x->s, x->marker_args.buf, x->marker_args.len);
+	case T_ME_ITEM: {
+		rs_strbuf args = {0};
+		rs_sb_addf(&args, "{%s}", x->marker_args.buf ? x->marker_args.buf : "");
+		x->s->markers[x->s->nmarkers - 1].args = rs_intern(x->s, args.buf, args.len);
+		rs_sb_free(&args);
 		break;
+	}
 	case T_RU_ITEM: push_row(x); break;
 	case T_CT_NODE: {
 		tree_node *n = &x->nodes[x->cur];

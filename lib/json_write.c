@@ -21,6 +21,13 @@ void rs_jw_init_out(rs_jw *w, rs_output *out)
 	w->out = out;
 }
 
+void rs_jw_member(rs_jw *w, rs_strbuf *sb, const char *key, size_t n)
+{
+	rs_jw_init_buf(w, sb);
+	w->need_comma = sb->len > 0;
+	rs_jw_keyn(w, key, n);
+}
+
 void rs_jw_flush(rs_jw *w)
 {
 	if (w->out && w->sb->len) {

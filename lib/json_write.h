@@ -23,6 +23,9 @@ typedef struct rs_jw {
 
 void rs_jw_init_buf(rs_jw *w, rs_strbuf *sb);
 void rs_jw_init_out(rs_jw *w, rs_output *out);
+/* Appends one more member `"key":` to sb, a fragment of object members
+ * ("k":v,"k2":v2); the value is written next through w. */
+void rs_jw_member(rs_jw *w, rs_strbuf *sb, const char *key, size_t n);
 void rs_jw_flush(rs_jw *w); /* to out, when set */
 void rs_jw_finish(rs_jw *w); /* flush and release the writer's own buffer */
 

@@ -254,13 +254,10 @@ static const char *shape_name(char shape)
 /* Appends "key":<value> to the unknown members kept for this object. */
 static void keep_unknown(rs_jr *r, reader *rd, int tag, const rs_jv *v, const char *raw, size_t len)
 {
-	rs_strbuf *sb = &rd->unk[tag];
 	rs_jw w;
-	rs_jw_init_buf(&w, sb);
-	w.need_comma = sb->len > 0;
 	size_t n;
 	const char *k = rs_jr_key(r, &n);
-	rs_jw_keyn(&w, k, n);
+	rs_jw_member(&w, &rd->unk[tag], k, n);
 	if (v)
 		rs_jv_write(&w, v);
 	else
