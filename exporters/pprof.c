@@ -295,10 +295,10 @@ static uint64_t mix64(uint64_t k)
 static uint32_t new_run_node(pw *w, int32_t parent, uint32_t frame)
 {
 	if (w->nt == w->tcap) {
-		size_t c1 = w->tcap, c2 = w->tcap;
-		RS_GROW(w->t_parent, c1, w->nt + 1);
-		RS_GROW(w->t_frame, c2, w->nt + 1);
-		RS_GROW(w->t_loc, w->tcap, w->nt + 1);
+		w->tcap = w->tcap ? w->tcap * 2 : 1024;
+		w->t_parent = rs_xrealloc(w->t_parent, w->tcap * sizeof *w->t_parent);
+		w->t_frame = rs_xrealloc(w->t_frame, w->tcap * sizeof *w->t_frame);
+		w->t_loc = rs_xrealloc(w->t_loc, w->tcap * sizeof *w->t_loc);
 	}
 	w->t_parent[w->nt] = parent;
 	w->t_frame[w->nt] = frame;

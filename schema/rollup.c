@@ -76,7 +76,8 @@ rs_rollup_row *rs_rollup(const rs_session *s, size_t vt, rs_rollup_by by, bool b
 	free(leaf);
 	free(row_of);
 	free(stamp);
-	qsort(rows, nrows, sizeof *rows, by_self ? cmp_self : cmp_total);
+	if (nrows)
+		qsort(rows, nrows, sizeof *rows, by_self ? cmp_self : cmp_total);
 	*n = nrows;
 	return rows;
 }
