@@ -126,6 +126,9 @@ void rs_session_free(rs_session *s)
 	free(s->windows);
 	free(s->frame_hash);
 	free(s->stack_hash);
+	free(s->first_child);
+	free(s->next_sibling);
+	free(s->nkids);
 	rs_arena_free(&s->arena);
 	free(s);
 }
@@ -196,6 +199,8 @@ int32_t rs_frame_append(rs_session *s, const rs_frame *f)
 
 /* --- stacks --- */
 
+enum { KIDS_LIST_MAX = 8, KIDS_HASHED = -2 };
+
 static uint64_t stack_hash(int32_t parent, uint32_t frame)
 {
 	return mix(((uint64_t)(uint32_t)parent << 32) ^ frame ^ 0x9e3779b97f4a7c15ULL);
@@ -206,42 +211,125 @@ static uint64_t stack_elem_hash(const rs_session *s, uint32_t i)
 	return stack_hash(s->stacks[i].parent, s->stacks[i].frame);
 }
 
-static size_t stack_slot(rs_session *s, int32_t parent, uint32_t frame, int32_t *found)
+/* The hash holds only the children of hashed nodes; stack_hashed counts them. */
+static void hash_grow(rs_session *s)
 {
-	index_grow(s, &s->stack_hash, &s->stack_hash_cap, s->nstacks, stack_elem_hash);
-	size_t mask = s->stack_hash_cap - 1, j = stack_hash(parent, frame) & mask;
-	*found = -1;
-	for (; s->stack_hash[j]; j = (j + 1) & mask) {
-		const rs_stack *n = &s->stacks[s->stack_hash[j] - 1];
-		if (n->parent == parent && n->frame == frame) {
-			*found = (int32_t)s->stack_hash[j] - 1;
-			break;
-		}
+	if ((s->stack_hashed + 1) * 2 <= s->stack_hash_cap)
+		return;
+	size_t nc = s->stack_hash_cap ? s->stack_hash_cap * 2 : 1024;
+	uint32_t *t = rs_xcalloc(nc, sizeof *t);
+	for (size_t k = 0; k < s->stack_hash_cap; k++) {
+		uint32_t i = s->stack_hash[k];
+		if (!i)
+			continue;
+		size_t j = stack_elem_hash(s, i - 1) & (nc - 1);
+		while (t[j])
+			j = (j + 1) & (nc - 1);
+		t[j] = i;
 	}
-	return j;
+	free(s->stack_hash);
+	s->stack_hash = t;
+	s->stack_hash_cap = nc;
 }
 
-static int32_t stack_push(rs_session *s, int32_t parent, uint32_t frame, size_t slot, bool index_it)
+static void hash_insert(rs_session *s, int32_t node)
+{
+	hash_grow(s);
+	size_t mask = s->stack_hash_cap - 1, j = stack_elem_hash(s, (uint32_t)node) & mask;
+	while (s->stack_hash[j])
+		j = (j + 1) & mask;
+	s->stack_hash[j] = (uint32_t)node + 1;
+	s->stack_hashed++;
+}
+
+static int32_t hash_find(const rs_session *s, int32_t parent, uint32_t frame)
+{
+	if (!s->stack_hash_cap)
+		return -1;
+	size_t mask = s->stack_hash_cap - 1, j = stack_hash(parent, frame) & mask;
+	for (; s->stack_hash[j]; j = (j + 1) & mask) {
+		const rs_stack *n = &s->stacks[s->stack_hash[j] - 1];
+		if (n->parent == parent && n->frame == frame)
+			return (int32_t)s->stack_hash[j] - 1;
+	}
+	return -1;
+}
+
+/* Link slot of a node: 0 is the root, node i is at i + 1. */
+static size_t link_of(int32_t parent) { return parent < 0 ? 0 : (size_t)parent + 1; }
+
+int32_t rs_stack_find(const rs_session *s, int32_t parent, uint32_t frame)
+{
+	if (!s->first_child)
+		return -1;
+	int32_t k = s->first_child[link_of(parent)];
+	if (k == KIDS_HASHED)
+		return hash_find(s, parent, frame);
+	for (; k >= 0; k = s->next_sibling[k + 1])
+		if (s->stacks[k].frame == frame)
+			return k;
+	return -1;
+}
+
+static void links_reserve(rs_session *s, size_t n)
+{
+	if (n <= s->links_cap)
+		return;
+	size_t c = s->links_cap ? s->links_cap * 2 : 1024;
+	while (c < n)
+		c *= 2;
+	s->first_child = rs_xrealloc(s->first_child, c * sizeof *s->first_child);
+	s->next_sibling = rs_xrealloc(s->next_sibling, c * sizeof *s->next_sibling);
+	s->nkids = rs_xrealloc(s->nkids, c * sizeof *s->nkids);
+	if (!s->links_cap) { /* the root's slot */
+		s->first_child[0] = -1;
+		s->nkids[0] = 0;
+	}
+	s->links_cap = c;
+}
+
+/* Makes node findable from its parent: list head, or the hash once the
+ * parent has more than KIDS_LIST_MAX children. */
+static void link_child(rs_session *s, int32_t node)
+{
+	size_t p = link_of(s->stacks[node].parent);
+	if (s->first_child[p] == KIDS_HASHED) {
+		hash_insert(s, node);
+		return;
+	}
+	s->next_sibling[node + 1] = s->first_child[p];
+	s->first_child[p] = node;
+	if (++s->nkids[p] <= KIDS_LIST_MAX)
+		return;
+	for (int32_t k = s->first_child[p]; k >= 0; k = s->next_sibling[k + 1])
+		hash_insert(s, k);
+	s->first_child[p] = KIDS_HASHED;
+}
+
+static int32_t stack_push(rs_session *s, int32_t parent, uint32_t frame, bool link)
 {
 	RS_GROW(s->stacks, s->stacks_cap, s->nstacks + 1);
-	s->stacks[s->nstacks] = (rs_stack){parent, frame};
-	if (index_it)
-		s->stack_hash[slot] = (uint32_t)s->nstacks + 1;
-	return (int32_t)s->nstacks++;
+	links_reserve(s, s->nstacks + 2);
+	int32_t node = (int32_t)s->nstacks++;
+	s->stacks[node] = (rs_stack){parent, frame};
+	s->first_child[node + 1] = -1;
+	s->nkids[node + 1] = 0;
+	if (link)
+		link_child(s, node);
+	return node;
 }
 
 int32_t rs_stack_add(rs_session *s, int32_t parent, uint32_t frame)
 {
-	int32_t found;
-	size_t slot = stack_slot(s, parent, frame, &found);
-	return found >= 0 ? found : stack_push(s, parent, frame, slot, true);
+	int32_t found = rs_stack_find(s, parent, frame);
+	return found >= 0 ? found : stack_push(s, parent, frame, true);
 }
 
 int32_t rs_stack_append(rs_session *s, int32_t parent, uint32_t frame)
 {
-	int32_t found;
-	size_t slot = stack_slot(s, parent, frame, &found);
-	return stack_push(s, parent, frame, slot, found < 0);
+	/* Invalid parents (caught later by validation) are stored, not linked. */
+	bool valid = parent >= -1 && parent < (int64_t)s->nstacks;
+	return stack_push(s, parent, frame, valid && rs_stack_find(s, parent, frame) < 0);
 }
 
 int32_t rs_stack_path(rs_session *s, const uint32_t *frames, size_t n)

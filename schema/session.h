@@ -194,7 +194,14 @@ typedef struct rs_session {
 
 	/* dedup indexes (open addressing, 0 = empty, else index + 1) */
 	uint32_t *frame_hash, *stack_hash;
-	size_t frame_hash_cap, stack_hash_cap;
+	size_t frame_hash_cap, stack_hash_cap, stack_hashed;
+	/* The stack trie: children of a node form a list (first_child,
+	 * next_sibling; -1 ends it) until the node has many, then they move to
+	 * stack_hash and first_child becomes RS_KIDS_HASHED. Fresh paths then
+	 * cost no hash probe at all. Index nstacks stands for the root. */
+	int32_t *first_child, *next_sibling;
+	uint16_t *nkids;
+	size_t links_cap;
 } rs_session;
 
 rs_session *rs_session_new(void);
@@ -212,6 +219,8 @@ int32_t rs_frame_add(rs_session *s, const rs_frame *f);
 int32_t rs_frame_append(rs_session *s, const rs_frame *f);
 int32_t rs_stack_add(rs_session *s, int32_t parent, uint32_t frame);
 int32_t rs_stack_append(rs_session *s, int32_t parent, uint32_t frame);
+/* The existing node (parent, frame), or -1. */
+int32_t rs_stack_find(const rs_session *s, int32_t parent, uint32_t frame);
 /* Interns the path frames[0] (root) .. frames[n-1] (leaf); -1 when n == 0. */
 int32_t rs_stack_path(rs_session *s, const uint32_t *frames, size_t n);
 uint32_t rs_stack_depth(const rs_session *s, int32_t stack);
