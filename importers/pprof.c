@@ -1013,3 +1013,45 @@ int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err)
 	rs_arena_free(&arena);
 	return rc;
 }
+
+/* --- sniffing --- */
+
+static bool sniff_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+		unsigned char b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* A walk over the top-level fields of a profile.proto Profile message:
+ * every field number known, wire types right, lengths inside the input. */
+int rs_sniff_pprof(const unsigned char *p, size_t n)
+{
+	const unsigned char *end = p + n;
+	int fields = 0;
+	while (p < end) {
+		uint64_t tag, v;
+		if (!sniff_varint(&p, end, &tag))
+			return fields >= 2 && n >= RS_PEEK_MAX ? 70 : 0;
+		uint64_t field = tag >> 3, wt = tag & 7;
+		if (field < 1 || field > 16 || (wt != 0 && wt != 2))
+			return 0;
+		bool len_ok = field <= 6 || field == 11 || field == 13;
+		if (wt == 2 && !len_ok)
+			return 0;
+		if (!sniff_varint(&p, end, &v))
+			return fields >= 2 && n >= RS_PEEK_MAX ? 70 : 0;
+		if (wt == 2) {
+			if (v > (uint64_t)(end - p))
+				return n >= RS_PEEK_MAX && fields >= 1 ? 70 : 0;
+			p += v;
+		}
+		fields++;
+	}
+	return fields ? 90 : 0;
+}

@@ -5,6 +5,7 @@
  * every other member is kept verbatim under extra.rustscope. */
 #include "../lib/checked.h"
 #include "../lib/json_read.h"
+#include "../lib/sniff.h"
 #include "../lib/xalloc.h"
 #include "../lib/rustname.h"
 #include "importers.h"
@@ -504,4 +505,16 @@ int rs_import_rustscope(rs_input *in, rs_session *s, rs_err *err)
 	rs_sb_free(&x.marker_args);
 	rs_sb_free(&x.extra);
 	return rc;
+}
+
+int rs_sniff_rustscope(const unsigned char *p, size_t n)
+{
+	if (rs_sniff_first(p, n) != '{' || rs_sniff_has(p, n, "\"rustscope.session\""))
+		return 0;
+	static const char *const keys[] = {"\"process_summary\"", "\"process_samples\"",
+					   "\"crate_rollups\"", "\"module_rollups\""};
+	int hits = 0;
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		hits += rs_sniff_has(p, n, keys[i]);
+	return hits ? 60 + 10 * hits : 0;
 }

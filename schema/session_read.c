@@ -8,6 +8,7 @@
  * cross-references are checked afterwards by rs_session_validate. */
 #include "../importers/importers.h"
 #include "../lib/json_read.h"
+#include "../lib/sniff.h"
 #include "../lib/xalloc.h"
 #include "validate.h"
 
@@ -771,4 +772,11 @@ int rs_import_session(rs_input *in, rs_session *s, rs_err *err)
 	if (!rc)
 		rc = rs_session_validate(s, in->path, NULL, err);
 	return rc;
+}
+
+int rs_sniff_session(const unsigned char *p, size_t n)
+{
+	if (rs_sniff_first(p, n) != '{')
+		return 0;
+	return rs_sniff_has(p, n, "\"rustscope.session\"") && rs_sniff_has(p, n, "\"schema\"") ? 100 : 0;
 }
