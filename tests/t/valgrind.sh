@@ -1,0 +1,22 @@
+# The plain (unsanitized) build under valgrind: no invalid reads/writes, no
+# uninitialised values, no leaks, on the main paths.
+. tests/lib.sh
+command -v valgrind >/dev/null || { skip "valgrind" "valgrind is not installed"; exit 0; }
+vg() { # NAME ARGS...
+	local name=$1; shift
+	if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$RS_PLAIN" "$@" >"$T/out" 2>"$T/err"; then pass "valgrind: $name"
+	else fail "valgrind: $name" "exit $?: $(grep -m3 '==' "$T/err" | cut -c1-200)"; fi
+}
+EX=corpus/examples
+vg "convert session" convert $EX/demo.session.json -o $T/a.json
+vg "convert v3" convert $EX/rustscope-v3.json -o $T/b.json --rollups
+vg "export pprof" convert $EX/demo.session.json -o $T/c.pb.gz
+vg "import pprof" convert $T/c.pb.gz -o $T/d.json
+vg "info" info $EX/demo.session.json
+vg "validate unknown members" validate $EX/unknown-members.session.json
+# failures must not leak either
+valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	"$RS_PLAIN" validate tests/bad/cyclic-stack-parent.session.json tests/bad/truncated.session.json >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc -eq 3 ]; then pass "valgrind: bad input"; else fail "valgrind: bad input" "exit $rc: $(grep -m3 '==' "$T/err")"; fi
