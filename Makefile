@@ -15,7 +15,7 @@ CORE_SRC = $(sort $(wildcard lib/*.c schema/*.c importers/*.c exporters/*.c samp
 CLI_SRC  = $(sort $(wildcard convert/*.c))
 LIB_SRC  = $(CORE_SRC) $(CLI_SRC)
 GEN_SRC  = $(BUILD)/gen/profile.pb-c.c
-GEN_HDR  = $(BUILD)/gen/profile.pb-c.h
+GEN_HDR  = $(BUILD)/gen/profile.pb-c.h $(BUILD)/gen/fidelity-expected.inc
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 
 CORE_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC)) $(BUILD)/obj/gen/profile.pb-c.o
@@ -34,6 +34,11 @@ deps:
 $(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h: lib/profile.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --c_out=$(BUILD)/gen --proto_path=lib lib/profile.proto
+
+# The expected-loss table, embedded as a C string literal.
+$(BUILD)/gen/fidelity-expected.inc: tests/fidelity-expected.tsv
+	@mkdir -p $(BUILD)/gen
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

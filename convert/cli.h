@@ -22,6 +22,8 @@ typedef struct rs_format {
 } rs_format;
 
 const rs_format *rs_format_find(const char *name);
+size_t rs_format_count(void);
+const rs_format *rs_format_at(size_t i); /* registry order; NULL past the end */
 const rs_format *rs_format_for_path(const char *path); /* by output suffix */
 void rs_format_list(char *buf, size_t n, bool importers);
 /* Picks the importer by content; the error lists what was tried. */
@@ -76,5 +78,6 @@ int rs_parse_options(const rs_cmd *cmd, int argc, char **argv, const char *short
 int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_roundtrip(int argc, char **argv);
 
 #endif

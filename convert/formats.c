@@ -41,6 +41,9 @@ static bool word_in(const char *list, const char *w)
 	return false;
 }
 
+size_t rs_format_count(void) { return NFORMATS; }
+const rs_format *rs_format_at(size_t i) { return i < NFORMATS ? &formats[i] : NULL; }
+
 const rs_format *rs_format_find(const char *name)
 {
 	for (size_t i = 0; i < NFORMATS; i++)

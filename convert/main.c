@@ -36,6 +36,18 @@ static const rs_cmd commands[] = {
 	 "range, acyclic stacks, one value per sample type, ...). Every problem is printed with\n"
 	 "its file and JSON path. Exit 0 when all are valid, 3 otherwise.\n\n"
 	 "  --from FORMAT            force the input format\n"},
+	{"roundtrip", cmd_roundtrip,
+	 "rustscope roundtrip [--via FORMAT]... [--json] [--expected TSV] FILE...\n"
+	 "   or: rustscope roundtrip --matrix DIR [--via FORMAT]... [--json]",
+	 "Send profiles through other formats and back, and report per route what was kept\n"
+	 "and what was lost: sample totals per type, stacks, frame names, frame locations,\n"
+	 "Rust crate/module, threads, timestamps, labels, timeline, metadata. A loss is a\n"
+	 "failure (exit 1) unless the expected-loss table lists it for that format.\n\n"
+	 "  --via FORMAT             route through FORMAT (repeatable; default: every format\n"
+	 "                           that can be written and read back)\n"
+	 "  --matrix DIR             every file under DIR: a table of source format x route\n"
+	 "  --json                   machine-readable output (for CI)\n"
+	 "  --expected TSV           expected-loss table to use instead of the built-in one\n"},
 	{"info", cmd_info, "rustscope info [--json] [--sample-type TYPE] [--top N] FILE",
 	 "A short summary of a profile: format, sample types, counts of samples, frames, stacks\n"
 	 "and threads, duration, and the top functions by self and by total.\n\n"

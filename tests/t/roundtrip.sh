@@ -1,0 +1,28 @@
+# rustscope roundtrip: per-file routes, the matrix over both corpora (no
+# unexpected loss anywhere), the JSON for CI, the expected-loss table.
+. tests/lib.sh
+EX=corpus/examples
+expect_exit "roundtrip: bundled examples lose nothing unexpected" 0 $RS roundtrip $EX/*.json
+check "roundtrip: table lists every route" grep -q "^  pprof " "$T/out"
+expect_exit "roundtrip: --json" 0 $RS roundtrip --json --via pprof $EX/demo.session.json
+check "roundtrip: json parses" python3 -c "
+import json,sys; d=json.load(open('$T/out')); r=d['files'][0]['routes'][0]
+sys.exit(0 if r['via']=='pprof' and r['status']=='pass' else 1)"
+expect_exit "roundtrip: matrix over corpus/" 0 $RS roundtrip --matrix corpus
+check "roundtrip: matrix table" grep -q "source \\\\ via" "$T/out"
+if have_shared; then
+	expect_exit "roundtrip: matrix over ../shared/corpus" 0 $RS roundtrip --matrix "$SHARED/corpus" --json
+	cp "$T/out" "$T/matrix.json"
+	check "roundtrip: matrix json has cells" python3 -c "
+import json,sys; m=json.load(open('$T/matrix.json'))['matrix']
+bad=[(s,v,c) for s in m for v,c in m[s].items() if c['fail'] or c['error']]
+print(bad); sys.exit(1 if bad or 'pprof' not in m else 0)"
+else
+	skip "roundtrip: matrix over ../shared/corpus" "../shared/corpus is not beside the checkout"
+fi
+# the expected-loss table: errors name the line; a table is honoured
+printf 'pprof\tnosuch\twhy\n' > $T/bad.tsv
+expect_exit "roundtrip: bad expected table" 3 $RS roundtrip --expected $T/bad.tsv $EX/demo.session.json
+expect_err "roundtrip: bad table names file and line" "bad.tsv:1:"
+expect_exit "roundtrip: unreadable file is exit 3" 3 $RS roundtrip tests/bad/truncated.session.json
+expect_exit "roundtrip: unknown --via" 2 $RS roundtrip --via nosuch $EX/demo.session.json
