@@ -79,7 +79,7 @@ typedef struct rs_thread {
 } rs_thread;
 
 typedef struct rs_value_type {
-	rs_str type, unit;
+	rs_str type, unit, unknown;
 } rs_value_type;
 
 typedef struct rs_label {
@@ -87,6 +87,7 @@ typedef struct rs_label {
 	rs_str str;  /* string label (is_num == 0) */
 	int64_t num; /* numeric label (is_num == 1) */
 	rs_str unit; /* numeric labels only, optional */
+	rs_str unknown;
 	uint8_t is_num;
 } rs_label;
 
@@ -181,6 +182,7 @@ typedef struct rs_session {
 	RS_VEC(rs_frame, frames);
 	RS_VEC(rs_mapping, mappings);
 	RS_VEC(rs_stack, stacks);
+	rs_str stacks_unknown; /* unknown members of the "stacks" object */
 	RS_VEC(rs_thread, threads);
 	rs_samples samples;
 	RS_VEC(rs_interval, intervals);

@@ -636,6 +636,7 @@ static int end_label(rs_jr *r, reader *rd)
 		return rs_jr_fail(r, RS_EINPUT, "a label needs exactly one of \"str\" and \"num\"");
 	if (l->unit && !has_num)
 		return rs_jr_fail(r, RS_EINPUT, "\"unit\" is only allowed on numeric labels");
+	l->unknown = take_unknown(rd, T_S_LABEL);
 	RS_GROW(rd->labels, rd->labels_cap, rd->nlabels + 1);
 	rd->labels[rd->nlabels++] = *l;
 	return 0;
@@ -655,10 +656,12 @@ static void end_record(reader *rd, int tag)
 	case T_SOURCE: in->source.unknown = unk; break;
 	case T_SAMPLES: s->samples.unknown = unk; break;
 	case T_SAMPLE_TYPE:
+		rd->vt.unknown = unk;
 		RS_GROW(s->sample_types, s->sample_types_cap, s->nsample_types + 1);
 		s->sample_types[s->nsample_types++] = rd->vt;
 		break;
-	case T_PERIOD_TYPE: s->period_type = rd->vt; break;
+	case T_PERIOD_TYPE: rd->vt.unknown = unk; s->period_type = rd->vt; break;
+	case T_STACKS: s->stacks_unknown = unk; break;
 	case T_FRAME: rd->frame.unknown = unk; rs_frame_append(s, &rd->frame); break;
 	case T_MAPPING: rd->mapping.unknown = unk; rs_mapping_add(s, &rd->mapping); break;
 	case T_THREAD: {

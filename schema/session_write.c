@@ -102,6 +102,7 @@ static void value_type(rs_jw *w, const rs_session *s, rs_value_type vt)
 	str(w, s, vt.type);
 	rs_jw_key(w, "unit");
 	str(w, s, vt.unit);
+	unknown(w, s, vt.unknown);
 	rs_jw_obj_end(w);
 }
 
@@ -113,7 +114,7 @@ static void write_sample_types(rs_jw *w, const rs_session *s)
 		value_type(w, s, s->sample_types[i]);
 	rs_jw_arr_end(w);
 	opt_int(w, "period", s->period, 0);
-	if (s->period_type.type || s->period_type.unit) {
+	if (s->period_type.type || s->period_type.unit || s->period_type.unknown) {
 		rs_jw_key(w, "period_type");
 		value_type(w, s, s->period_type);
 	}
@@ -199,6 +200,7 @@ static void write_stacks(rs_jw *w, const rs_session *s)
 	for (size_t i = 0; i < s->nstacks; i++)
 		rs_jw_uint(w, s->stacks[i].frame);
 	rs_jw_arr_end(w);
+	unknown(w, s, s->stacks_unknown);
 	rs_jw_obj_end(w);
 	if (!s->nthreads)
 		return;
@@ -236,6 +238,7 @@ static void write_labels(rs_jw *w, const rs_session *s)
 				rs_jw_key(w, "str");
 				str(w, s, l[j].str);
 			}
+			unknown(w, s, l[j].unknown);
 			rs_jw_obj_end(w);
 		}
 		rs_jw_arr_end(w);

@@ -80,3 +80,9 @@ expect_exit "limits: --max-input-bytes" 3 $RS validate --max-input-bytes 1k $EX/
 expect_err "limits: message names the option" "max-input-bytes"
 expect_exit "limits: --max-elements" 3 $RS validate --max-elements 5 $EX/demo.session.json
 expect_err "limits: elements message has a path" '\$\.'
+
+# unknown members of labels survive a session JSON round trip
+$RS convert $EX/unknown-members.session.json -o $T/lu0.json 2>/dev/null
+sed 's/"str":"warmup"}/"str":"warmup","x_origin":"test"}/' $T/lu0.json > $T/lu.json
+expect_exit "convert: label unknown members" 0 $RS convert $T/lu.json -o $T/lu2.json
+check "convert: label unknown members kept" grep -q '"str":"warmup","x_origin":"test"}' $T/lu2.json
