@@ -2,11 +2,11 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
-PKGS     = yajl libprotobuf-c zlib libdw libelf libarchive
+PKGS     = yajl libprotobuf-c zlib libdw libelf libarchive libunwind-generic
 WARN     = -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
-RS_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-RS_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty -lm
+RS_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) -I. -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+RS_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty -lm -pthread
 SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

@@ -2,22 +2,27 @@
  * one, through the session model. */
 #include "../lib/warn.h"
 #include "../schema/rollup.h"
+#include "batch.h"
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* RustScope's spellings --import-FORMAT F / --export-FORMAT OUT: option
  * values OPT_IMPORT + i / OPT_EXPORT + i name spellings[i]. */
 static const char *const spellings[] = {"pprof", "json", "rustscope", "chrome", "speedscope", "collapsed"};
 enum { NSPELL = sizeof spellings / sizeof *spellings };
-enum { OPT_FROM = 'f', OPT_TO = 't', OPT_ROLLUPS = 2000, OPT_IMPORT = 2100, OPT_EXPORT = 2200 };
+enum { OPT_FROM = 'f', OPT_TO = 't', OPT_ROLLUPS = 2000, OPT_BATCH, OPT_KEEP_GOING, OPT_FORCE, OPT_REPORT,
+       OPT_IMPORT = 2100, OPT_EXPORT = 2200 };
 
 typedef struct convert_opts {
 	const rs_cmd *cmd;
 	const char *in, *out;
 	const rs_format *from, *to;
 	bool rollups;
+	rs_batch_opts batch; /* batch.in set: --batch mode */
 } convert_opts;
 
 static const struct option longopts[] = {
@@ -25,6 +30,11 @@ static const struct option longopts[] = {
 	{"from", required_argument, 0, OPT_FROM},
 	{"to", required_argument, 0, OPT_TO},
 	{"rollups", no_argument, 0, OPT_ROLLUPS},
+	{"batch", required_argument, 0, OPT_BATCH},
+	{"jobs", required_argument, 0, 'j'},
+	{"keep-going", no_argument, 0, OPT_KEEP_GOING},
+	{"force", no_argument, 0, OPT_FORCE},
+	{"report", required_argument, 0, OPT_REPORT},
 	{"import-pprof", required_argument, 0, OPT_IMPORT + 0},
 	{"import-json", required_argument, 0, OPT_IMPORT + 1},
 	{"import-rustscope", required_argument, 0, OPT_IMPORT + 2},
@@ -73,15 +83,42 @@ static int convert_option(void *ctx, int opt, const char *arg)
 	case OPT_FROM: return set_format(o, &o->from, arg);
 	case OPT_TO: return set_format(o, &o->to, arg);
 	case OPT_ROLLUPS: o->rollups = true; return 0;
+	case OPT_BATCH: return set_path(o, &o->batch.in, arg, "input");
+	case OPT_KEEP_GOING: return 0; /* the default: bad files never stop a batch */
+	case OPT_FORCE: o->batch.force = true; return 0;
+	case OPT_REPORT: o->batch.report = arg; return 0;
+	case 'j':
+		o->batch.jobs = atoi(arg);
+		return o->batch.jobs > 0 && o->batch.jobs <= 256 ? 0
+			: rs_usage_error(o->cmd, "-j needs a number of jobs 1..256, got '%s'", arg);
 	}
+	return 0;
+}
+
+static int parse_batch(convert_opts *o, int argc)
+{
+	if (optind < argc)
+		return rs_usage_error(o->cmd, "--batch takes its input as the option's argument");
+	if (!o->out)
+		return rs_usage_error(o->cmd, "--batch needs -o OUT (a directory or an archive)");
+	if (!o->to)
+		return rs_usage_error(o->cmd, "--batch needs --to FORMAT");
+	if (!o->to->export)
+		return rs_usage_error(o->cmd, "format %s can be read but not written", o->to->name);
+	o->batch.out = o->out;
+	o->batch.to = o->to;
+	if (!o->batch.jobs)
+		o->batch.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) > 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 1;
 	return 0;
 }
 
 static int parse(convert_opts *o, int argc, char **argv)
 {
-	int rc = rs_parse_options(o->cmd, argc, argv, "o:", longopts, convert_option, o);
+	int rc = rs_parse_options(o->cmd, argc, argv, "o:j:", longopts, convert_option, o);
 	if (rc)
 		return rc;
+	if (o->batch.in)
+		return parse_batch(o, argc);
 	for (int i = optind; i < argc; i++)
 		if ((rc = set_path(o, &o->in, argv[i], "input")))
 			return rc;
@@ -105,6 +142,11 @@ int cmd_convert(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	rs_err err = {0};
+	if (o.batch.in) {
+		o.batch.quiet = rs_quiet;
+		rc = rs_batch_run(&o.batch, &err);
+		return rc == RS_EBATCH ? rc : rc ? rs_report(&err) : 0;
+	}
 	rs_session *s = NULL;
 	const rs_format *from = NULL;
 	rc = rs_load(o.in, o.from, &s, &from, &err);

@@ -20,7 +20,8 @@
 static const rs_cmd commands[] = {
 	{"convert", cmd_convert,
 	 "rustscope convert IN -o OUT [--from FORMAT] [--to FORMAT]\n"
-	 "   or: rustscope convert --import-FORMAT IN --export-FORMAT OUT",
+	 "   or: rustscope convert --import-FORMAT IN --export-FORMAT OUT\n"
+	 "   or: rustscope convert --batch IN --to FORMAT -o OUT [-j N] [--force] [--report R.json]",
 	 "Convert a profile between formats. The input format is detected from the content\n"
 	 "(never the extension); the output format comes from --to or OUT's suffix.\n"
 	 "'-' reads stdin / writes stdout. The output is written atomically.\n\n"
@@ -30,7 +31,16 @@ static const rs_cmd commands[] = {
 	 "  --import-pprof F, --import-json F, --import-rustscope F\n"
 	 "  --export-json OUT, --export-pprof OUT\n"
 	 "                           RustScope's spellings of the same\n"
-	 "  --rollups                compute crate/module/function rollups into the session\n"},
+	 "  --rollups                compute crate/module/function rollups into the session\n\n"
+	 "Batch mode converts every profile in IN (a directory, or a .tar, .tar.gz, .tar.zst,\n"
+	 ".tar.xz or .zip) into OUT (a directory, or an archive of those kinds):\n"
+	 "  --batch IN               the input directory or archive (read as a stream)\n"
+	 "  -j, --jobs N             parallel conversions (default: the number of cores)\n"
+	 "  --force                  replace existing outputs\n"
+	 "  --report FILE            write a JSON report of every file\n"
+	 "  --keep-going             (the default) bad files never stop the batch\n"
+	 "Files that are not profiles are skipped and listed; failures are listed with their\n"
+	 "error and the exit code is 5. Absolute paths, '..' and links are refused.\n"},
 	{"validate", cmd_validate, "rustscope validate [--from FORMAT] FILE...",
 	 "Check that each FILE imports and that the session is structurally valid (indices in\n"
 	 "range, acyclic stacks, one value per sample type, ...). Every problem is printed with\n"

@@ -53,8 +53,28 @@ int rs_output_open(rs_output *o, const char *path, rs_err *err)
 	return 0;
 }
 
+void rs_output_open_mem(rs_output *o, const char *name)
+{
+	memset(o, 0, sizeof *o);
+	o->path = rs_xstrdup(name);
+	o->is_mem = true;
+	o->fd = -1;
+}
+
+char *rs_output_take(rs_output *o, size_t *len)
+{
+	char *p = o->buf.buf;
+	*len = o->buf.len;
+	o->buf = (rs_strbuf){0};
+	free(o->path);
+	o->path = NULL;
+	return p;
+}
+
 static void flush(rs_output *o)
 {
+	if (o->is_mem)
+		return;
 	size_t off = 0;
 	while (!o->failed && off < o->buf.len) {
 		ssize_t w = write(o->fd, o->buf.buf + off, o->buf.len - off);
@@ -73,7 +93,7 @@ void rs_output_write(rs_output *o, const void *p, size_t n)
 {
 	if (o->failed)
 		return;
-	if (n >= OUT_FLUSH) {
+	if (n >= OUT_FLUSH && !o->is_mem) {
 		flush(o);
 		rs_strbuf big = {(char *)p, n, n};
 		rs_strbuf keep = o->buf;
@@ -83,7 +103,7 @@ void rs_output_write(rs_output *o, const void *p, size_t n)
 		return;
 	}
 	rs_sb_add(&o->buf, p, n);
-	if (o->buf.len >= OUT_FLUSH)
+	if (o->buf.len >= OUT_FLUSH && !o->is_mem)
 		flush(o);
 }
 
@@ -97,6 +117,8 @@ static void release(rs_output *o)
 
 int rs_output_commit(rs_output *o, rs_err *err)
 {
+	if (o->is_mem)
+		return 0; /* the bytes stay for rs_output_take */
 	flush(o);
 	if (!o->is_stdout && !o->failed && close(o->fd) != 0)
 		o->failed = rs_fail(&o->werr, RS_EIO, "%s: close failed: %s", o->path, strerror(errno));
@@ -119,7 +141,7 @@ void rs_output_abort(rs_output *o)
 {
 	if (!o->path)
 		return;
-	if (!o->is_stdout) {
+	if (!o->is_stdout && !o->is_mem) {
 		close(o->fd);
 		unlink(o->tmp);
 	}

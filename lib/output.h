@@ -13,12 +13,17 @@ typedef struct rs_output {
 	char *path, *tmp;
 	int fd;
 	bool is_stdout;
+	bool is_mem; /* everything stays in buf (rs_output_open_mem) */
 	rs_strbuf buf;
 	int failed; /* sticky error code of a write */
 	rs_err werr;
 } rs_output;
 
 int rs_output_open(rs_output *o, const char *path, rs_err *err);
+/* An output kept in memory (for archive members); name is for messages.
+ * After a successful commit, take the bytes with rs_output_take. */
+void rs_output_open_mem(rs_output *o, const char *name);
+char *rs_output_take(rs_output *o, size_t *len);
 /* Buffered; errors are sticky and reported by rs_output_commit. */
 void rs_output_write(rs_output *o, const void *p, size_t n);
 int rs_output_commit(rs_output *o, rs_err *err);
