@@ -33,8 +33,14 @@ int rs_format_sniff(rs_input *in, const rs_format **out, rs_err *err);
  * validates. *fmt_out gets the format used. */
 int rs_load(const char *path, const rs_format *from, rs_session **out, const rs_format **fmt_out,
 	    rs_err *err);
+int rs_load_input(rs_input *in, const rs_format *from, rs_session **out, const rs_format **fmt_out,
+		  rs_err *err);
 /* Exports s to path atomically; nothing is left behind on failure. */
 int rs_save(const rs_session *s, const char *path, const rs_format *to, rs_err *err);
+/* Exports into an open output, committing it on success, aborting it on failure. */
+int rs_export_to(const rs_session *s, rs_output *out, const rs_format *to, rs_err *err);
+/* The format these first bytes are, by content; NULL when none matches. */
+const rs_format *rs_format_detect(const unsigned char *p, size_t n);
 
 /* Options every subcommand accepts: limits and -q. Long options with these
  * values are handled by rs_common_option. */

@@ -29,6 +29,8 @@ static const rs_format formats[] = {
 	 "RustScope's own session JSON (schema_version 3), import only"},
 	{"pprof", "", ".pb.gz .pprof .pb.gz", rs_sniff_pprof, rs_import_pprof, rs_export_pprof,
 	 "pprof profile.proto (gzip-compressed or raw)"},
+	{"perfscript", "perf-script perf", "", rs_sniff_perfscript, rs_import_perfscript, NULL,
+	 "`perf script` text output (gzip-compressed or plain), import only"},
 };
 enum { NFORMATS = sizeof formats / sizeof *formats };
 
@@ -81,6 +83,20 @@ void rs_format_list(char *buf, size_t n, bool importers)
 }
 
 
+const rs_format *rs_format_detect(const unsigned char *p, size_t n)
+{
+	int best = 0;
+	const rs_format *found = NULL;
+	for (size_t i = 0; i < NFORMATS; i++) {
+		int score = formats[i].sniff ? formats[i].sniff(p, n) : 0;
+		if (score > best) {
+			best = score;
+			found = &formats[i];
+		}
+	}
+	return found;
+}
+
 int rs_format_sniff(rs_input *in, const rs_format **out, rs_err *err)
 {
 	const unsigned char *p;
@@ -88,16 +104,7 @@ int rs_format_sniff(rs_input *in, const rs_format **out, rs_err *err)
 	int rc = rs_input_peek(in, &p, &n, err);
 	if (rc)
 		return rc;
-	int best = 0;
-	*out = NULL;
-	for (size_t i = 0; i < NFORMATS; i++) {
-		int score = formats[i].sniff ? formats[i].sniff(p, n) : 0;
-		if (score > best) {
-			best = score;
-			*out = &formats[i];
-		}
-	}
-	if (*out)
+	if ((*out = rs_format_detect(p, n)))
 		return 0;
 	char list[256];
 	size_t len = 0;

@@ -33,25 +33,21 @@ static void fill_identity(rs_session *s, const rs_input *in, const rs_format *fm
 		s->info.source.file = rs_intern_cstr(s, base);
 }
 
-int rs_load(const char *path, const rs_format *from, rs_session **out, const rs_format **fmt_out,
-	    rs_err *err)
+int rs_load_input(rs_input *in, const rs_format *from, rs_session **out, const rs_format **fmt_out,
+		  rs_err *err)
 {
-	rs_input in;
 	rs_session *s = NULL;
-	int rc = rs_input_open(&in, path, err);
-	if (!rc && !from)
-		rc = rs_format_sniff(&in, &from, err);
+	int rc = from ? 0 : rs_format_sniff(in, &from, err);
 	if (!rc && !from->import)
 		rc = rs_fail(err, RS_EUSAGE, "format %s cannot be imported", from->name);
 	if (!rc) {
 		s = rs_session_new();
-		rc = from->import(&in, s, err);
+		rc = from->import(in, s, err);
 	}
 	if (!rc) {
-		fill_identity(s, &in, from);
-		rc = rs_session_validate(s, in.path, NULL, err);
+		fill_identity(s, in, from);
+		rc = rs_session_validate(s, in->path, NULL, err);
 	}
-	rs_input_close(&in);
 	if (rc) {
 		rs_session_free(s);
 		return rc;
@@ -62,18 +58,34 @@ int rs_load(const char *path, const rs_format *from, rs_session **out, const rs_
 	return 0;
 }
 
+int rs_load(const char *path, const rs_format *from, rs_session **out, const rs_format **fmt_out,
+	    rs_err *err)
+{
+	rs_input in;
+	int rc = rs_input_open(&in, path, err);
+	if (!rc)
+		rc = rs_load_input(&in, from, out, fmt_out, err);
+	rs_input_close(&in);
+	return rc;
+}
+
+int rs_export_to(const rs_session *s, rs_output *out, const rs_format *to, rs_err *err)
+{
+	if (!to->export)
+		return rs_fail(err, RS_EUSAGE, "format %s cannot be written (import only)", to->name);
+	int rc = to->export(s, out, err);
+	if (rc) {
+		rs_output_abort(out);
+		return rc;
+	}
+	return rs_output_commit(out, err);
+}
+
 int rs_save(const rs_session *s, const char *path, const rs_format *to, rs_err *err)
 {
 	if (!to->export)
 		return rs_fail(err, RS_EUSAGE, "format %s cannot be written (import only)", to->name);
 	rs_output out;
 	int rc = rs_output_open(&out, path, err);
-	if (rc)
-		return rc;
-	rc = to->export(s, &out, err);
-	if (rc) {
-		rs_output_abort(&out);
-		return rc;
-	}
-	return rs_output_commit(&out, err);
+	return rc ? rc : rs_export_to(s, &out, to, err);
 }

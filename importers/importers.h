@@ -12,11 +12,13 @@
 int rs_import_session(rs_input *in, rs_session *s, rs_err *err);   /* schema/session_read.c */
 int rs_import_rustscope(rs_input *in, rs_session *s, rs_err *err); /* RustScope v3 JSON */
 int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err);
+int rs_import_perfscript(rs_input *in, rs_session *s, rs_err *err); /* perf script text */
 
 /* Content sniffers, each beside its importer: confidence 0..100 that the
  * first bytes (decompressed) of an input are this format (lib/sniff.h). */
 int rs_sniff_session(const unsigned char *p, size_t n);
 int rs_sniff_rustscope(const unsigned char *p, size_t n);
 int rs_sniff_pprof(const unsigned char *p, size_t n);
+int rs_sniff_perfscript(const unsigned char *p, size_t n);
 
 #endif

@@ -366,10 +366,12 @@ static int feed(rs_jr *r, yajl_handle y, const unsigned char *p, size_t n)
 	return syntax_error(r, y, p, n);
 }
 
-int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err)
+static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err, int *open_depth)
 {
 	rs_jr r = {.h = h, .ctx = ctx, .in = in, .err = err};
 	yajl_handle y = yajl_alloc(&callbacks, NULL, &r);
+	if (open_depth)
+		yajl_config(y, yajl_allow_partial_values, 1);
 	unsigned char *buf = rs_xmalloc(1 << 16);
 	bool first = true;
 	int rc = 0;
@@ -390,6 +392,8 @@ int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err)
 	}
 	if (!rc)
 		rc = feed(&r, y, NULL, 0);
+	if (open_depth)
+		*open_depth = (int)r.nlv + r.capture_depth + r.skip_depth;
 	yajl_free(y);
 	free(buf);
 	for (size_t i = 0; i < r.lv_init; i++)
@@ -397,4 +401,16 @@ int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err)
 	free(r.lv);
 	rs_sb_free(&r.cap_buf);
 	return rc;
+}
+
+int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err)
+{
+	return parse(in, h, ctx, err, NULL);
+}
+
+int rs_jr_parse_partial(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err,
+			int *open_depth)
+{
+	*open_depth = 0;
+	return parse(in, h, ctx, err, open_depth);
 }

@@ -47,6 +47,11 @@ typedef struct rs_jr_handler {
 /* Parses the whole input. On error, err says file, byte offset or JSON
  * path, and what was expected; the code is RS_EINPUT for bad input. */
 int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err);
+/* The same, but input that ends inside the document is accepted (formats
+ * such as Chrome's trace array may lack their closing brackets): *open_depth
+ * gets the number of containers still open at the end (0 = complete). */
+int rs_jr_parse_partial(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err,
+			int *open_depth);
 
 /* Inside callbacks: the member name of the current value (NULL inside an
  * array), its array index (-1 inside an object), and the nesting depth. */

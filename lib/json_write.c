@@ -136,16 +136,32 @@ void rs_jw_str(rs_jw *w, const char *s, size_t n)
 
 void rs_jw_cstr(rs_jw *w, const char *s) { rs_jw_str(w, s, strlen(s)); }
 
+/* Decimal digits of v, written backwards ending at end; returns the start.
+ * (snprintf was a fifth of the time of writing a big session.) */
+static char *utoa_back(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void rs_jw_int(rs_jw *w, int64_t v)
 {
-	char b[24];
-	scalar(w, b, (size_t)snprintf(b, sizeof b, "%" PRId64, v));
+	char b[24], *end = b + sizeof b;
+	/* the magnitude as unsigned: -INT64_MIN does not fit in int64_t */
+	char *p = utoa_back(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
+	scalar(w, p, (size_t)(end - p));
 }
 
 void rs_jw_uint(rs_jw *w, uint64_t v)
 {
-	char b[24];
-	scalar(w, b, (size_t)snprintf(b, sizeof b, "%" PRIu64, v));
+	char b[24], *end = b + sizeof b;
+	char *p = utoa_back(end, v);
+	scalar(w, p, (size_t)(end - p));
 }
 
 void rs_jw_double(rs_jw *w, double v)

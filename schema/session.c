@@ -335,8 +335,13 @@ int32_t rs_stack_append(rs_session *s, int32_t parent, uint32_t frame)
 int32_t rs_stack_path(rs_session *s, const uint32_t *frames, size_t n)
 {
 	int32_t node = -1;
-	for (size_t i = 0; i < n; i++)
-		node = rs_stack_add(s, node, frames[i]);
+	size_t i = 0;
+	for (int32_t found; i < n && (found = rs_stack_find(s, node, frames[i])) >= 0; i++)
+		node = found;
+	/* A node created just now has no children yet, so the rest of the path
+	 * is new too and needs no lookup (most nodes of big profiles). */
+	for (; i < n; i++)
+		node = stack_push(s, node, frames[i], true);
 	return node;
 }
 

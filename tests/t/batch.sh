@@ -33,7 +33,7 @@ check "batch: converted outputs validate" $RS_PLAIN validate $T/dout/demo.sessio
 check "batch: failure listed with its path" grep -q "a/corrupt.json.gz" $T/err
 check "batch: non-profile listed as skipped" grep -q "skipped" $T/err
 check "batch: no temporaries left" sh -c "! find $T/dout -name '*.tmp-*' | grep -q ."
-expect_exit "batch: existing outputs are not overwritten" 5 $RS convert --batch $T/in --to session -o $T/dout -q
+expect_exit "batch: existing outputs are not overwritten" 5 $RS convert --batch $T/in --to session -o $T/dout
 expect_err "batch: exists error names --force" "exists; use --force"
 expect_exit "batch: --force replaces" 5 $RS convert --batch $T/in --to session -o $T/dout --force --report $T/r2.json
 check "batch: --force converted everything convertible" python3 -c "
