@@ -263,7 +263,13 @@ static int set_archive_kind(struct archive *a, const char *out)
 {
 	int k = archive_kind(out);
 	int r = archive_kinds[k].zip ? archive_write_set_format_zip(a) : archive_write_set_format_pax_restricted(a);
-	return r == ARCHIVE_OK ? archive_write_add_filter(a, archive_kinds[k].filter) : r;
+	if (r == ARCHIVE_OK)
+		r = archive_write_add_filter(a, archive_kinds[k].filter);
+	/* Members are mostly compressed profiles already: the archive's own
+	 * compression is serial work in the writer, so keep it fast. */
+	if (r == ARCHIVE_OK && archive_kinds[k].filter == ARCHIVE_FILTER_GZIP)
+		r = archive_write_set_filter_option(a, "gzip", "compression-level", "1");
+	return r;
 }
 
 static int open_archive_sink(rs_batch_sink *d, const char *out, rs_err *err)
