@@ -1,6 +1,7 @@
 // A CPU-bound Go program profiled with runtime/pprof, with goroutine
 // labels set by pprof.Do, so that tests/t/pprof-go-labels.sh has a fresh
-// pprof file written by Go itself. Usage: go run main.go OUT.pb.gz
+// pprof file written by Go itself. Usage: go run main.go OUT.pb.gz [HEAP.pb.gz]
+// (the heap profile, written when asked, is for corpus/regenerate.sh).
 package main
 
 import (
@@ -29,8 +30,8 @@ func spin(d time.Duration) int {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go-labels OUT.pb.gz")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: go-labels OUT.pb.gz [HEAP.pb.gz]")
 		os.Exit(2)
 	}
 	f, err := os.Create(os.Args[1])
@@ -59,4 +60,28 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if len(os.Args) == 3 {
+		writeHeap(os.Args[2])
+	}
+}
+
+var retained [][]byte
+
+// writeHeap allocates under labels (heap profiles keep no goroutine labels,
+// but keep the allocation sizes as numeric "bytes" labels) and writes the
+// heap profile.
+func writeHeap(path string) {
+	for i := 0; i < 2000; i++ {
+		retained = append(retained, make([]byte, 1024+i%7*512))
+	}
+	h, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := pprof.Lookup("heap").WriteTo(h, 0); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	h.Close()
 }
