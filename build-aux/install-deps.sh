@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(gcc make pkg-config libprotobuf-c-dev protobuf-c-compiler libyajl-dev zlib1g-dev
       libelf-dev libdw-dev libunwind-dev libiberty-dev libarchive-dev python3 python3-jsonschema
-      golang-go clang libclang-rt-14-dev)
+      golang-go clang libclang-rt-14-dev linux-perf uftrace bc valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,11 +1,13 @@
-# The third-party corpus (../shared/corpus/MANIFEST.tsv): every valid file
-# of a format rustscope reads imports (format detected by content); every
-# invalid one is rejected with exit 3, or, where the format is lenient,
-# imported with a warning. Never a crash.
+# Both corpora — the project's own (corpus/MANIFEST.tsv, files written by
+# the real tools, `make corpus`) and the third-party one
+# (../shared/corpus/MANIFEST.tsv): every valid file of a format rustscope
+# reads imports (format detected by content); every invalid one is rejected
+# with exit 3, or, where the format is lenient, imported with a warning.
+# Never a crash.
 . tests/lib.sh
-have_shared || { skip "corpus" "../shared/corpus is not beside the checkout"; exit 0; }
 reads=$($RS convert --help | sed -n 's/^Formats: read \(.*\); write.*/\1/p' | tr -d ',')
 declare -A counted
+check_manifest() { # DIR
 while IFS=$'\t' read -r path format expected _; do
 	[ "$path" = path ] && continue
 	fmt=$format
@@ -13,7 +15,7 @@ while IFS=$'\t' read -r path format expected _; do
 		[ -z "${counted[$fmt]:-}" ] && skip "corpus $fmt" "rustscope does not read $fmt files"
 		counted[$fmt]=1; continue ;;
 	esac
-	f=$SHARED/corpus/$path
+	f=$1/$path
 	$RS validate "$f" >"$T/out" 2>"$T/err"
 	rc=$?
 	if [ "$expected" = valid ]; then
@@ -24,4 +26,8 @@ while IFS=$'\t' read -r path format expected _; do
 	else
 		fail "corpus invalid $path" "exit $rc, wanted 3 or a warning: $(head -c 300 "$T/err")"
 	fi
-done <"$SHARED/corpus/MANIFEST.tsv"
+done <"$1/MANIFEST.tsv"
+}
+check_manifest corpus
+if have_shared; then check_manifest "$SHARED/corpus"
+else skip "corpus: ../shared/corpus" "../shared/corpus is not beside the checkout"; fi
