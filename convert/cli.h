@@ -85,5 +85,6 @@ int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_roundtrip(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

@@ -66,7 +66,7 @@ native_profiles() {
 	cc -O1 -g -fno-omit-frame-pointer -pg -pthread -o "$work/hot" tests/workloads/perf/hot.c || return
 	if have perf "perf script"; then
 		local v; v=$(perf version 2>/dev/null | awk '{print $3}')
-		if perf record -q -e cpu-clock -F 499 -g -o "$work/perf.data" "$work/hot" >/dev/null 2>&1; then
+		if (cd "$work" && perf record -q -e cpu-clock -F 499 -g -o "$work/perf.data" "$work/hot" >/dev/null 2>&1); then
 			perf script -i "$work/perf.data" 2>/dev/null >corpus/perfscript/perf-script-hot.txt
 			add perfscript/perf-script-hot.txt perfscript linux-perf "$v" "perf record -e cpu-clock -F 499 -g ./hot; perf script"
 		else

@@ -1,0 +1,547 @@
+/* rustscope record: sample a command or a running process with perf_event,
+ * unwind, symbolize, read /proc timelines, and write a session (or any
+ * exported format, by OUT's suffix). */
+#include "../lib/warn.h"
+#include "../lib/xalloc.h"
+#include "../sampler/perf.h"
+#include "../sampler/procstat.h"
+#include "../sampler/recorder.h"
+#include "../schema/rollup.h"
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef RS_VERSION
+#define RS_VERSION "0.0.0"
+#endif
+
+enum { OPT_DURATION = 3000, OPT_CALLGRAPH, OPT_NAME, OPT_TAG, OPT_PID, OPT_INTERVAL,
+       OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK };
+
+typedef struct record_opts {
+	const rs_cmd *cmd;
+	unsigned freq;
+	double duration; /* seconds, 0 = until the target ends */
+	bool dwarf, debuginfod, verbose;
+	const char *unwinder;
+	uint32_t stack_bytes;
+	const char *name, *out;
+	char **tags;
+	size_t ntags;
+	int pid;
+	unsigned interval_ms;
+	char **argv; /* command to run, NULL with --pid */
+} record_opts;
+
+static const struct option longopts[] = {
+	{"freq", required_argument, 0, 'F'},
+	{"duration", required_argument, 0, OPT_DURATION},
+	{"call-graph", required_argument, 0, OPT_CALLGRAPH},
+	{"unwinder", required_argument, 0, OPT_UNWINDER},
+	{"stack-size", required_argument, 0, OPT_STACK},
+	{"name", required_argument, 0, OPT_NAME},
+	{"tag", required_argument, 0, OPT_TAG},
+	{"output", required_argument, 0, 'o'},
+	{"pid", required_argument, 0, OPT_PID},
+	{"interval", required_argument, 0, OPT_INTERVAL},
+	{"debuginfod", no_argument, 0, OPT_DEBUGINFOD},
+	{"verbose", no_argument, 0, 'v'},
+	RS_COMMON_LONGOPTS,
+	{0},
+};
+
+static int num_opt(record_opts *o, const char *opt, const char *arg, double lo, double hi, double *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*v >= lo && *v <= hi))
+		return rs_usage_error(o->cmd, "%s needs a number from %.0f to %.0f, got '%s'", opt, lo, hi, arg);
+	return 0;
+}
+
+static int record_option(void *ctx, int opt, const char *arg)
+{
+	record_opts *o = ctx;
+	double v;
+	int rc = 0;
+	switch (opt) {
+	case 'F':
+		if (!(rc = num_opt(o, "-F", arg, 1, 100000, &v)))
+			o->freq = (unsigned)v;
+		return rc;
+	case OPT_DURATION:
+		return num_opt(o, "--duration", arg, 0.001, 1e7, &o->duration);
+	case OPT_INTERVAL:
+		if (!(rc = num_opt(o, "--interval", arg, 1, 3600000, &v)))
+			o->interval_ms = (unsigned)v;
+		return rc;
+	case OPT_STACK:
+		if (!(rc = num_opt(o, "--stack-size", arg, 64, 65528, &v)))
+			o->stack_bytes = (uint32_t)v & ~7u;
+		return rc;
+	case OPT_PID:
+		if (!(rc = num_opt(o, "--pid", arg, 1, 4194304, &v)))
+			o->pid = (int)v;
+		return rc;
+	case OPT_CALLGRAPH:
+		if (strcmp(arg, "fp") && strcmp(arg, "dwarf"))
+			return rs_usage_error(o->cmd, "--call-graph is fp or dwarf, got '%s'", arg);
+		o->dwarf = !strcmp(arg, "dwarf");
+		return 0;
+	case OPT_UNWINDER:
+		if (strcmp(arg, "libdw") && strcmp(arg, "libunwind"))
+			return rs_usage_error(o->cmd, "--unwinder is libdw or libunwind, got '%s'", arg);
+		o->unwinder = arg;
+		return 0;
+	case OPT_TAG:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			return rs_usage_error(o->cmd, "--tag needs KEY=VALUE, got '%s'", arg);
+		o->tags = rs_xrealloc(o->tags, (o->ntags + 1) * sizeof *o->tags);
+		o->tags[o->ntags++] = (char *)arg;
+		return 0;
+	case OPT_NAME: o->name = arg; return 0;
+	case 'o': o->out = arg; return 0;
+	case OPT_DEBUGINFOD: o->debuginfod = true; return 0;
+	case 'v': o->verbose = true; return 0;
+	}
+	return 0;
+}
+
+static int parse(record_opts *o, int argc, char **argv)
+{
+	/* '+': stop at the command, so its own options are left alone */
+	int rc = rs_parse_options(o->cmd, argc, argv, "+F:o:v", longopts, record_option, o);
+	if (rc)
+		return rc;
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (!o->argv == !o->pid)
+		return rs_usage_error(o->cmd, o->pid ? "give either --pid or a command, not both"
+						     : "nothing to record: give -- CMD ARGS... or --pid PID");
+	if (strcmp(o->out, "-") && !rs_format_for_path(o->out))
+		return rs_usage_error(o->cmd, "cannot tell the output format from '%s' (use a suffix "
+				      "such as .session.json or .pb.gz)", o->out);
+	const rs_format *f = strcmp(o->out, "-") ? rs_format_for_path(o->out) : rs_format_find("session");
+	if (!f || !f->export)
+		return rs_usage_error(o->cmd, "format of '%s' can be read but not written", o->out);
+	return 0;
+}
+
+/* --- the target --- */
+
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
+
+static void catch_signals(void)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: poll must return so the loop sees the flag */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+typedef struct target {
+	pid_t pid;
+	bool spawned, exited;
+	int status;
+	int go_fd, err_fd; /* spawned: release pipe, exec-error pipe */
+} target;
+
+static int spawn(target *t, char **argv, rs_err *err)
+{
+	int go[2], ex[2];
+	if (pipe2(go, O_CLOEXEC) || pipe2(ex, O_CLOEXEC))
+		return rs_fail(err, RS_EIO, "pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		return rs_fail(err, RS_EIO, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		char c;
+		close(go[1]);
+		close(ex[0]);
+		signal(SIGINT, SIG_DFL);
+		/* wait until the events exist, so exec turns them on */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execvp(argv[0], argv);
+		int e = errno;
+		if (write(ex[1], &e, sizeof e) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(ex[1]);
+	t->pid = pid;
+	t->spawned = true;
+	t->go_fd = go[1];
+	t->err_fd = ex[0];
+	return 0;
+}
+
+static int release(target *t, const char *cmd, rs_err *err)
+{
+	int e = 0;
+	if (write(t->go_fd, "g", 1) != 1)
+		return rs_fail(err, RS_EIO, "cannot start %s: %s", cmd, strerror(errno));
+	close(t->go_fd);
+	ssize_t n = read(t->err_fd, &e, sizeof e);
+	close(t->err_fd);
+	if (n == (ssize_t)sizeof e) {
+		waitpid(t->pid, NULL, 0);
+		t->exited = true;
+		return rs_fail(err, RS_EIO, "cannot run '%s': %s", cmd, strerror(e));
+	}
+	return 0;
+}
+
+static void abandon(target *t)
+{
+	if (t->spawned && !t->exited) {
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, NULL, 0);
+		t->exited = true;
+	}
+}
+
+/* --pid: events on every task, rescanning until no new task appears
+ * (threads created meanwhile inherit from the ones already covered). */
+static int attach(rs_perf *p, const rs_perf_cfg *cfg, rs_procstat *ps, rs_recorder *r, int pid, rs_err *err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	int rc = rs_perf_open(p, cfg, pid, false, err);
+	if (rc)
+		return rc;
+	int *seen = NULL;
+	size_t nseen = 0, cap = 0;
+	for (bool more = true; more;) {
+		more = false;
+		DIR *d = opendir(path);
+		if (!d)
+			return rs_fail(err, RS_EIO, "process %d vanished while attaching", pid);
+		for (struct dirent *e; (e = readdir(d));) {
+			int tid = atoi(e->d_name);
+			bool known = tid <= 0 || tid == pid;
+			for (size_t i = 0; i < nseen && !known; i++)
+				known = seen[i] == tid;
+			if (known)
+				continue;
+			RS_GROW(seen, cap, nseen + 1);
+			seen[nseen++] = tid;
+			more = true;
+			if ((rc = rs_perf_add_task(p, tid, err)) > 0)
+				continue;
+			if (rc) {
+				closedir(d);
+				free(seen);
+				return rc;
+			}
+		}
+		closedir(d);
+	}
+	/* names and address space as they are now; later changes come as records */
+	for (size_t i = 0; i <= nseen; i++) {
+		int tid = i < nseen ? seen[i] : pid;
+		char comm[32] = "", p2[96];
+		snprintf(p2, sizeof p2, "/proc/%d/task/%d/comm", pid, tid);
+		FILE *f = fopen(p2, "r");
+		if (f) {
+			if (fgets(comm, sizeof comm, f))
+				comm[strcspn(comm, "\n")] = 0;
+			fclose(f);
+		}
+		rs_recorder_thread(r, pid, tid, comm);
+		rs_procstat_count_syscalls(ps, tid, false);
+	}
+	free(seen);
+	rs_maps_load_proc(&r->maps, pid);
+	return 0;
+}
+
+/* --- session metadata --- */
+
+static int64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void first_line_value(const char *path, const char *key, char *out, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	size_t kl = strlen(key);
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, key, kl))
+			continue;
+		char *v = line + kl;
+		while (*v == ' ' || *v == '\t' || *v == ':' || *v == '=' || *v == '"')
+			v++;
+		v[strcspn(v, "\"\n")] = 0;
+		snprintf(out, n, "%s", v);
+		break;
+	}
+	fclose(f);
+}
+
+static void fill_info(rs_session *s, const record_opts *o, const target *t, int64_t start, int64_t end)
+{
+	rs_session_info *in = &s->info;
+	char buf[512], id[64];
+	snprintf(id, sizeof id, "rec-%llx-%d", (unsigned long long)start, (int)t->pid);
+	in->id = rs_intern_cstr(s, id);
+	const char *name = o->name;
+	char comm[64] = "";
+	if (!name && o->argv) {
+		const char *sl = strrchr(o->argv[0], '/');
+		name = sl ? sl + 1 : o->argv[0];
+	}
+	if (!name) {
+		snprintf(buf, sizeof buf, "/proc/%d/comm", t->pid);
+		first_line_value(buf, "", comm, sizeof comm);
+		name = comm[0] ? comm : "process";
+	}
+	in->name = rs_intern_cstr(s, name);
+	in->start_time_ns = start;
+	in->duration_ns = end - start;
+	for (size_t i = 0; i < o->ntags; i++) {
+		char *eq = strchr(o->tags[i], '=');
+		snprintf(buf, sizeof buf, "%.*s", (int)(eq - o->tags[i]), o->tags[i]);
+		rs_tag_set(s, buf, eq + 1);
+	}
+	struct utsname u;
+	if (gethostname(buf, sizeof buf) == 0)
+		in->env.hostname = rs_intern_cstr(s, buf);
+	if (uname(&u) == 0) {
+		in->env.kernel = rs_intern_cstr(s, u.release);
+		in->env.os = rs_intern_cstr(s, u.sysname);
+	}
+	buf[0] = 0;
+	first_line_value("/etc/os-release", "PRETTY_NAME", buf, sizeof buf);
+	if (buf[0])
+		in->env.os = rs_intern_cstr(s, buf);
+	buf[0] = 0;
+	first_line_value("/proc/cpuinfo", "model name", buf, sizeof buf);
+	if (buf[0])
+		in->env.cpu_model = rs_intern_cstr(s, buf);
+	in->env.ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	in->producer.name = rs_intern_cstr(s, "rustscope");
+	in->producer.version = rs_intern_cstr(s, RS_VERSION);
+}
+
+/* Share of samples whose leaf frame has a name (not module+offset). */
+static double symbolized_pct(const rs_session *s)
+{
+	size_t ok = 0;
+	for (size_t i = 0; i < s->samples.n; i++) {
+		int32_t st = s->samples.stack[i];
+		ok += st >= 0 && s->frames[s->stacks[st].frame].kind != RS_KIND_UNKNOWN;
+	}
+	return s->samples.n ? 100.0 * (double)ok / (double)s->samples.n : 0;
+}
+
+static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r, const rs_perf *p,
+		       const rs_procstat *ps, const char *why_stopped)
+{
+	char buf[2048];
+	snprintf(buf, sizeof buf,
+		 "{\"record\":{\"event\":\"cpu-clock\",\"frequency_hz\":%u,\"call_graph\":\"%s\","
+		 "\"unwinder\":\"%s\",\"kernel_frames\":%s,\"lost_records\":%llu,\"lost_samples\":%llu,"
+		 "\"ring_bytes\":%llu,\"unique_addresses\":%zu,\"symbolize_seconds\":%.6f,"
+		 "\"symbolized_percent\":%.2f,\"stopped_by\":\"%s\",\"syscall_rate\":\"%s\"}}",
+		 o->freq, o->dwarf ? "dwarf" : "fp", o->dwarf ? o->unwinder : "",
+		 p->cfg.kernel ? "true" : "false", (unsigned long long)r->lost,
+		 (unsigned long long)r->lost_samples, (unsigned long long)p->bytes_read, r->nlocs,
+		 r->symbolize_secs, symbolized_pct(s), why_stopped,
+		 ps->syscall_note[0] ? ps->syscall_note : "raw_syscalls:sys_enter");
+	s->extra = rs_intern_cstr(s, buf);
+}
+
+/* --- the loop --- */
+
+static void drain(rs_perf *p, rs_recorder *r)
+{
+	uint64_t type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN |
+			PERF_SAMPLE_PERIOD;
+	if (p->cfg.dwarf)
+		type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+	size_t n = rs_perf_drain(p);
+	for (size_t i = 0; i < n; i++)
+		rs_recorder_record(r, p->recs[i].hdr, type, RS_REGS_MASK);
+}
+
+static bool target_alive(target *t)
+{
+	if (t->exited)
+		return false;
+	if (t->spawned) {
+		if (waitpid(t->pid, &t->status, WNOHANG) == t->pid)
+			t->exited = true;
+	} else if (kill(t->pid, 0) && errno == ESRCH) {
+		t->exited = true;
+	}
+	return !t->exited;
+}
+
+static const char *run_loop(const record_opts *o, rs_perf *p, rs_recorder *r, rs_procstat *ps,
+			    rs_session *s, target *t, int64_t mono0, int64_t offset)
+{
+	int64_t deadline = o->duration > 0 ? mono0 + (int64_t)(o->duration * 1e9) : INT64_MAX;
+	int64_t next_stat = mono0, next_report = mono0 + 1000000000;
+	int64_t step = (int64_t)o->interval_ms * 1000000;
+	const char *why = "target exit";
+	for (;;) {
+		int64_t now = now_ns(CLOCK_MONOTONIC);
+		if (now >= next_stat) {
+			rs_procstat_sample(ps, s, now + offset);
+			next_stat += step;
+			if (next_stat <= now)
+				next_stat = now + step;
+		}
+		if (o->verbose && now >= next_report) {
+			fprintf(stderr, "rustscope record: %.1fs, %zu samples, %llu lost\n",
+				(double)(now - mono0) / 1e9, r->nsamples,
+				(unsigned long long)(r->lost + r->lost_samples));
+			next_report += 1000000000;
+		}
+		if (stop_signal) {
+			why = "signal";
+			break;
+		}
+		if (now >= deadline) {
+			why = "duration";
+			break;
+		}
+		if (!target_alive(t))
+			break;
+		int64_t wait = next_stat - now;
+		if (deadline - now < wait)
+			wait = deadline - now;
+		rs_perf_wait(p, wait > 0 ? (int)(wait / 1000000) + 1 : 0);
+		drain(p, r);
+	}
+	return why;
+}
+
+static int record(record_opts *o, rs_err *err)
+{
+	rs_perf_cfg cfg = {.freq = o->freq, .dwarf = o->dwarf, .stack_bytes = o->stack_bytes, .kernel = true};
+	rs_perf p = {0};
+	rs_recorder r;
+	rs_procstat ps;
+	target t = {0};
+	int rc = 0;
+	rs_recorder_init(&r, o->dwarf, o->unwinder, o->debuginfod);
+	catch_signals();
+	if (o->argv) {
+		rc = spawn(&t, o->argv, err);
+		if (!rc)
+			rc = rs_perf_open(&p, &cfg, t.pid, true, err);
+		rs_procstat_init(&ps, t.pid);
+		if (!rc)
+			rs_procstat_count_syscalls(&ps, t.pid, true);
+		if (rc)
+			abandon(&t);
+	} else {
+		t.pid = o->pid;
+		rs_procstat_init(&ps, t.pid);
+		if (kill(t.pid, 0) && errno == ESRCH)
+			rc = rs_fail(err, RS_EIO, "no process %d", o->pid);
+		else
+			rc = attach(&p, &cfg, &ps, &r, o->pid, err);
+	}
+	if (rc)
+		goto out;
+	int64_t mono0 = now_ns(CLOCK_MONOTONIC), start = now_ns(CLOCK_REALTIME);
+	int64_t offset = start - mono0;
+	if (o->argv) {
+		if ((rc = release(&t, o->argv[0], err)))
+			goto out;
+	} else {
+		rs_perf_enable(&p);
+		rs_procstat_enable(&ps);
+	}
+	if (o->verbose)
+		fprintf(stderr, "rustscope record: pid %d, cpu-clock at %u Hz, %s call graph%s%s\n",
+			(int)t.pid, o->freq, o->dwarf ? "dwarf" : "fp",
+			o->dwarf ? " via " : "", o->dwarf ? o->unwinder : "");
+	rs_session *s = rs_session_new();
+	const char *why = run_loop(o, &p, &r, &ps, s, &t, mono0, offset);
+	int64_t end = now_ns(CLOCK_REALTIME);
+	rs_perf_disable(&p);
+	drain(&p, &r);
+	if (t.spawned && !t.exited && strcmp(why, "target exit")) {
+		kill(t.pid, SIGTERM); /* we stopped first: end the command we started */
+		waitpid(t.pid, &t.status, 0);
+		t.exited = true;
+	}
+	rs_sample_type_add(s, "samples", "count");
+	rs_sample_type_add(s, "cpu", "nanoseconds");
+	s->default_sample_type = rs_intern_cstr(s, "cpu");
+	s->period = 1000000000 / o->freq;
+	s->period_type = (rs_value_type){rs_intern_cstr(s, "cpu"), rs_intern_cstr(s, "nanoseconds")};
+	rs_recorder_finish(&r, s, offset, (uint64_t)s->period);
+	fill_info(s, o, &t, start, end);
+	fill_extra(s, o, &r, &p, &ps, why);
+	rs_rollups_compute(s);
+	if (o->verbose || r.lost || r.lost_samples)
+		fprintf(stderr, "rustscope record: %zu samples, %llu lost records, %llu lost samples, "
+			"%zu unique addresses symbolized in %.3f s (%.1f us each), %.1f%% of samples "
+			"symbolized%s%s\n",
+			s->samples.n, (unsigned long long)r.lost, (unsigned long long)r.lost_samples, r.nlocs,
+			r.symbolize_secs, r.nlocs ? r.symbolize_secs * 1e6 / (double)r.nlocs : 0.0,
+			symbolized_pct(s), ps.syscall_note[0] ? "; " : "", ps.syscall_note);
+	if (s->samples.n == 0)
+		rs_warn("rustscope record: no samples (the target ran too briefly?)");
+	if (t.spawned && WIFEXITED(t.status) && WEXITSTATUS(t.status) && !strcmp(why, "target exit"))
+		rs_warn("rustscope record: %s exited with status %d", o->argv[0], WEXITSTATUS(t.status));
+	const rs_format *fmt = strcmp(o->out, "-") ? rs_format_for_path(o->out) : rs_format_find("session");
+	rc = rs_save(s, o->out, fmt, err);
+	if (!rc && o->verbose)
+		fprintf(stderr, "rustscope record: wrote %s\n", o->out);
+	rs_session_free(s);
+out:
+	rs_perf_close(&p);
+	rs_procstat_free(&ps);
+	rs_recorder_free(&r);
+	return rc;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	record_opts o = {.cmd = rs_cmd_find("record"), .freq = 99, .interval_ms = 100,
+			 .unwinder = "libdw", .stack_bytes = 8192, .out = "record.session.json"};
+	int rc = parse(&o, argc, argv);
+	if (rc) {
+		free(o.tags);
+		return rc < 0 ? 0 : rc;
+	}
+	/* libdw consults debuginfod servers whenever DEBUGINFOD_URLS is set;
+	 * network lookups happen only when asked for */
+	if (!o.debuginfod)
+		unsetenv("DEBUGINFOD_URLS");
+	else if (!getenv("DEBUGINFOD_URLS") || !*getenv("DEBUGINFOD_URLS"))
+		rs_warn("rustscope record: --debuginfod given but DEBUGINFOD_URLS is not set; "
+			"no server will be asked");
+	rs_err err = {0};
+	rc = record(&o, &err);
+	free(o.tags);
+	return rc ? rs_report(&err) : 0;
+}

@@ -1,0 +1,63 @@
+/* From perf records to a session: keeps the address spaces current (mmap,
+ * comm, fork, exit), turns each sample's call chain (or DWARF-unwound user
+ * stack) into location ids, and at the end symbolizes every unique location
+ * once and builds frames, stacks, samples and threads. */
+#ifndef RS_SAMPLER_RECORDER_H
+#define RS_SAMPLER_RECORDER_H
+
+#include "maps.h"
+#include "perf.h"
+#include "symbolize.h"
+#include "unwind.h"
+
+#include "../schema/session.h"
+
+typedef struct rs_loc {
+	uint32_t module; /* UINT32_MAX: no mapping */
+	uint64_t addr;   /* file offset (user), address (kernel, unmapped) */
+	int32_t first_frame; /* into rs_recorder.loc_frames, after finish */
+	uint32_t nframes;
+} rs_loc;
+
+typedef struct rs_rsample {
+	int pid, tid;
+	uint64_t time, period;
+	uint32_t chain, depth; /* chain[chain .. chain+depth) leaf first */
+} rs_rsample;
+
+typedef struct rs_rthread {
+	int pid, tid;
+	char comm[17];
+} rs_rthread;
+
+typedef struct rs_recorder {
+	rs_maps maps;
+	rs_symbolizer sym;
+	rs_unwinder *unwinder; /* dwarf mode only */
+	bool dwarf;
+	rs_loc *locs;
+	size_t nlocs, locs_cap;
+	uint32_t *loc_hash; /* open addressing, 0 = empty, else index + 1 */
+	size_t hash_cap;
+	uint32_t *chains;
+	size_t nchains, chains_cap;
+	rs_rsample *samples;
+	size_t nsamples, samples_cap;
+	rs_rthread *threads;
+	size_t nthreads, threads_cap;
+	uint64_t lost, lost_samples, records, unwind_frames;
+	double symbolize_secs;
+	size_t symbolized_locs;
+} rs_recorder;
+
+/* backend: "libdw" or "libunwind" when dwarf. */
+void rs_recorder_init(rs_recorder *r, bool dwarf, const char *backend, bool debuginfod);
+void rs_recorder_free(rs_recorder *r);
+void rs_recorder_thread(rs_recorder *r, int pid, int tid, const char *comm);
+void rs_recorder_record(rs_recorder *r, const struct perf_event_header *h, uint64_t sample_type,
+			uint64_t regs_mask);
+/* Symbolizes and fills s (frames, mappings, stacks, threads, samples).
+ * clock_offset turns perf times (CLOCK_MONOTONIC) into the session clock. */
+void rs_recorder_finish(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns);
+
+#endif
