@@ -777,9 +777,35 @@ int rs_import_session(rs_input *in, rs_session *s, rs_err *err)
 	return rc;
 }
 
+/* Whether `"schema":"rustscope.session"` is a member of the top-level
+ * object, not of one embedded deeper (speedscope files we write carry a
+ * whole session in a member). */
+static bool top_level_marker(const unsigned char *p, size_t n)
+{
+	static const char key[] = "\"schema\"", val[] = "\"rustscope.session\"";
+	int depth = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '{' || p[i] == '[') {
+			depth++;
+		} else if (p[i] == '}' || p[i] == ']') {
+			depth--;
+		} else if (p[i] == '"') {
+			if (depth == 1 && n - i > sizeof key && !memcmp(p + i, key, sizeof key - 1)) {
+				size_t j = i + sizeof key - 1;
+				while (j < n && (p[j] == ' ' || p[j] == ':' || p[j] == '\n' || p[j] == '\t' || p[j] == '\r'))
+					j++;
+				return n - j >= sizeof val - 1 && !memcmp(p + j, val, sizeof val - 1);
+			}
+			for (i++; i < n && p[i] != '"'; i++)
+				i += p[i] == '\\';
+		}
+	}
+	return false;
+}
+
 int rs_sniff_session(const unsigned char *p, size_t n)
 {
 	if (rs_sniff_first(p, n) != '{')
 		return 0;
-	return rs_sniff_has(p, n, "\"rustscope.session\"") && rs_sniff_has(p, n, "\"schema\"") ? 100 : 0;
+	return top_level_marker(p, n) ? 100 : 0;
 }

@@ -3,7 +3,7 @@
 # runs each for FUZZ_SECONDS (default 60), seeded from corpus/, tests/bad/
 # and ../shared/corpus. Crashes are copied to tests/fuzz-regressions/<name>/,
 # which tests/t/fuzz-regressions.sh replays in make check.
-# Usage: tests/fuzz/run.sh [IMPORTER...]   (session rustscope pprof perfscript)
+# Usage: tests/fuzz/run.sh [IMPORTER...]   (session rustscope pprof perfscript speedscope collapsed)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -22,13 +22,18 @@ seeds() { # importer → seed directory
 	session) cp corpus/examples/*.session.json tests/bad/*.json "$d"/ ;;
 	rustscope) cp corpus/examples/rustscope-v3.json "$d"/ ;;
 	pprof) [ -d ../shared/corpus/pprof ] && find ../shared/corpus/pprof -type f -size -400k -exec cp {} "$d"/ \; ;;
+	chrome|cpuprofile) [ -d ../shared/corpus/$1 ] && find ../shared/corpus/$1 -type f -size -100k -exec cp {} "$d"/ \; ;;
 	perfscript) [ -d ../shared/corpus/perfscript ] &&
 		find ../shared/corpus/perfscript -type f -size -100k -exec cp {} "$d"/ \; ;;
+	speedscope) [ -d ../shared/corpus/speedscope ] &&
+		find ../shared/corpus/speedscope -type f -exec cp {} "$d"/ \; ;;
+	collapsed) [ -d ../shared/corpus/collapsed ] &&
+		find ../shared/corpus/collapsed -type f -size -40k -exec cp {} "$d"/ \; ;;
 	esac
 	echo "$d"
 }
 
-for name in ${@:-session rustscope pprof perfscript}; do
+for name in ${@:-session rustscope pprof perfscript speedscope collapsed chrome cpuprofile}; do
 	bin=$out/fuzz-$name
 	echo "fuzz: building $bin"
 	clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
