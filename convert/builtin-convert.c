@@ -1,5 +1,6 @@
 /* rustscope convert: one profile from any readable format to any writable
  * one, through the session model. */
+#include "../exporters/exporters.h"
 #include "../lib/warn.h"
 #include "../schema/rollup.h"
 #include "batch.h"
@@ -15,7 +16,7 @@
 static const char *const spellings[] = {"pprof", "json", "rustscope", "chrome", "speedscope", "collapsed"};
 enum { NSPELL = sizeof spellings / sizeof *spellings };
 enum { OPT_FROM = 'f', OPT_TO = 't', OPT_ROLLUPS = 2000, OPT_BATCH, OPT_KEEP_GOING, OPT_FORCE, OPT_REPORT,
-       OPT_IMPORT = 2100, OPT_EXPORT = 2200 };
+       OPT_COLLAPSED_NAMES, OPT_IMPORT = 2100, OPT_EXPORT = 2200 };
 
 typedef struct convert_opts {
 	const rs_cmd *cmd;
@@ -35,6 +36,7 @@ static const struct option longopts[] = {
 	{"keep-going", no_argument, 0, OPT_KEEP_GOING},
 	{"force", no_argument, 0, OPT_FORCE},
 	{"report", required_argument, 0, OPT_REPORT},
+	{"collapsed-names", required_argument, 0, OPT_COLLAPSED_NAMES},
 	{"import-pprof", required_argument, 0, OPT_IMPORT + 0},
 	{"import-json", required_argument, 0, OPT_IMPORT + 1},
 	{"import-rustscope", required_argument, 0, OPT_IMPORT + 2},
@@ -87,6 +89,11 @@ static int convert_option(void *ctx, int opt, const char *arg)
 	case OPT_KEEP_GOING: return 0; /* the default: bad files never stop a batch */
 	case OPT_FORCE: o->batch.force = true; return 0;
 	case OPT_REPORT: o->batch.report = arg; return 0;
+	case OPT_COLLAPSED_NAMES: /* exporters/collapsed.c */
+		if (strcmp(arg, "plain") && strcmp(arg, "rustscope"))
+			return rs_usage_error(o->cmd, "--collapsed-names takes plain or rustscope, got '%s'", arg);
+		rs_export_opts_cur.collapsed_rustscope_names = !strcmp(arg, "rustscope");
+		return 0;
 	case 'j':
 		o->batch.jobs = atoi(arg);
 		return o->batch.jobs > 0 && o->batch.jobs <= 256 ? 0

@@ -31,6 +31,14 @@ static const rs_format formats[] = {
 	 "pprof profile.proto (gzip-compressed or raw)"},
 	{"perfscript", "perf-script perf", "", rs_sniff_perfscript, rs_import_perfscript, NULL,
 	 "`perf script` text output (gzip-compressed or plain), import only"},
+	{"speedscope", "", ".speedscope.json", rs_sniff_speedscope, rs_import_speedscope,
+	 rs_export_speedscope, "speedscope JSON (file-format-schema), sampled and evented profiles"},
+	{"collapsed", "folded", ".collapsedstack.txt .collapsed .folded", rs_sniff_collapsed,
+	 rs_import_collapsed, rs_export_collapsed, "folded stacks (flamegraph.pl / inferno / speedscope)"},
+	{"chrome", "trace chrome-trace", ".trace.json.gz .trace.json .chrome.json.gz", rs_sniff_chrome,
+	 rs_import_chrome, rs_export_chrome, "Chrome Trace Event Format JSON (object or array form)"},
+	{"cpuprofile", "v8", ".cpuprofile", rs_sniff_cpuprofile, rs_import_cpuprofile,
+	 rs_export_cpuprofile, "V8 / Chrome DevTools .cpuprofile"},
 };
 enum { NFORMATS = sizeof formats / sizeof *formats };
 

@@ -31,7 +31,9 @@ static const rs_cmd commands[] = {
 	 "  --import-pprof F, --import-json F, --import-rustscope F\n"
 	 "  --export-json OUT, --export-pprof OUT\n"
 	 "                           RustScope's spellings of the same\n"
-	 "  --rollups                compute crate/module/function rollups into the session\n\n"
+	 "  --rollups                compute crate/module/function rollups into the session\n"
+	 "  --collapsed-names plain|rustscope\n"
+	 "                           collapsed output: frames as written, or rustscope[crate][module]::fn\n\n"
 	 "Batch mode converts every profile in IN (a directory, or a .tar, .tar.gz, .tar.zst,\n"
 	 ".tar.xz or .zip) into OUT (a directory, or an archive of those kinds):\n"
 	 "  --batch IN               the input directory or archive (read as a stream)\n"
@@ -58,6 +60,24 @@ static const rs_cmd commands[] = {
 	 "  --matrix DIR             every file under DIR: a table of source format x route\n"
 	 "  --json                   machine-readable output (for CI)\n"
 	 "  --expected TSV           expected-loss table to use instead of the built-in one\n"},
+	{"record", cmd_record,
+	 "rustscope record [-F HZ] [--duration S] [--call-graph fp|dwarf] [--name NAME] [--tag k=v]...\n"
+	 "                 [-o OUT] [-v] (--pid PID | -- CMD ARGS...)",
+	 "Sample a command (or a running process) with perf_event's cpu-clock and write a session\n"
+	 "with symbolized stacks (Rust crate/module, file/line, inlined frames), threads and /proc\n"
+	 "timelines. Ctrl-C stops and still writes OUT. Needs perf_event_open (root, CAP_PERFMON\n"
+	 "or kernel.perf_event_paranoid <= 2 for your own processes); exit 4 otherwise.\n\n"
+	 "  -F, --freq HZ            samples per second (default 99)\n"
+	 "  --duration S             stop after S seconds (default: when the target ends)\n"
+	 "  --call-graph fp|dwarf    frame pointers (default) or DWARF unwinding of a stack copy\n"
+	 "  --unwinder libdw|libunwind  DWARF unwinding back end (default libdw)\n"
+	 "  --stack-size BYTES       user stack copied per sample with dwarf (default 8192)\n"
+	 "  --pid PID                attach to a running process (all its threads)\n"
+	 "  --interval MS            /proc sampling period (default 100)\n"
+	 "  --name NAME, --tag K=V   session name and tags\n"
+	 "  --debuginfod             let libdw ask DEBUGINFOD_URLS servers for missing debug info\n"
+	 "  -o, --output OUT         output; format by suffix (default record.session.json)\n"
+	 "  -v, --verbose            progress and counts\n"},
 	{"info", cmd_info, "rustscope info [--json] [--sample-type TYPE] [--top N] FILE",
 	 "A short summary of a profile: format, sample types, counts of samples, frames, stacks\n"
 	 "and threads, duration, and the top functions by self and by total.\n\n"

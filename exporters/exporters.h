@@ -9,5 +9,33 @@
 
 int rs_export_session(const rs_session *s, rs_output *out, rs_err *err); /* schema/session_write.c */
 int rs_export_pprof(const rs_session *s, rs_output *out, rs_err *err);
+int rs_export_chrome(const rs_session *s, rs_output *out, rs_err *err);     /* Trace Event Format */
+int rs_export_cpuprofile(const rs_session *s, rs_output *out, rs_err *err); /* V8 .cpuprofile */
+
+/* Shared by exporters/chrome.c and exporters/cpuprofile.c. */
+#include "../lib/json_write.h"
+#include <stdbool.h>
+typedef void (*rs_json_member_fn)(void *ctx, const char *key, size_t klen, const char *json,
+				  size_t len);
+/* Calls fn for each member of a JSON object (or, with fragment, of members
+ * text "k":v,...), values as canonical JSON. Nonzero when it is not JSON. */
+int rs_json_each_member(const char *json, size_t len, bool fragment, rs_json_member_fn fn, void *ctx);
+void rs_jw_us(rs_jw *w, int64_t ns); /* ns as exact µs: 1500 → 1.5 */
+/* The session as JSON value, its schema marker escaped (sniffing). */
+void rs_write_embedded_session(const rs_session *s, rs_jw *w);
+/* V8 profile nodes for the stacks marked in used: "(root)" is id 1, stack i
+ * is id i + 2; children lists with hitCount (.cpuprofile) or parent links;
+ * extras[i] (may be NULL): members text spliced into node i. */
+void rs_v8_write_nodes(const rs_session *s, rs_jw *w, const uint8_t *used, bool children,
+		       const uint32_t *hits, const char *const *extras);
+int rs_export_speedscope(const rs_session *s, rs_output *out, rs_err *err);
+int rs_export_collapsed(const rs_session *s, rs_output *out, rs_err *err);
+
+/* Options of exporters that have them, set by the CLI before exporting
+ * (like rs_limits_cur); the defaults give plain output. */
+typedef struct rs_export_opts {
+	bool collapsed_rustscope_names; /* collapsed: rustscope[crate][module]::fn */
+} rs_export_opts;
+extern rs_export_opts rs_export_opts_cur; /* exporters/collapsed.c */
 
 #endif
