@@ -74,6 +74,7 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(CORE_ASAN)
 # against the sanitizer build, interop tests with the formats' own readers.
 check: deps
 	@$(MAKE) -s --no-print-directory -j2 rustscope $(BUILD)/rustscope-asan $(UNIT_BIN) $(UNIT_ASAN)
+	@tests/matrix.sh
 	@tests/run.sh
 
 test: check

@@ -13,14 +13,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_VIA = 'v', OPT_MATRIX = 'm', OPT_JSON = 'j', OPT_EXPECTED = 'e', MAX_VIA = 16 };
+enum { OPT_VIA = 'v', OPT_MATRIX = 'm', OPT_JSON = 'j', OPT_EXPECTED = 'e', OPT_NATIVE = 'n', MAX_VIA = 16 };
 
 typedef struct rt_opts {
 	const rs_cmd *cmd;
 	const rs_format *via[MAX_VIA];
 	size_t nvia;
 	const char *matrix, *expected;
-	bool json;
+	bool json, native;
 } rt_opts;
 
 /* One file's outcome. */
@@ -47,6 +47,7 @@ static int rt_option(void *ctx, int opt, const char *arg)
 	case OPT_MATRIX: o->matrix = arg; return 0;
 	case OPT_JSON: o->json = true; return 0;
 	case OPT_EXPECTED: o->expected = arg; return 0;
+	case OPT_NATIVE: o->native = true; return 0;
 	}
 	return 0;
 }
@@ -75,7 +76,7 @@ static void run_file(const rt_opts *o, const char *path, const char *tmpdir, rt_
 	rs_facts before = {0};
 	rs_facts_of(s, &before);
 	for (size_t i = 0; i < o->nvia; i++)
-		rs_route_run(s, &before, o->via[i], tmpdir, &out->routes[out->nroutes++]);
+		rs_route_run(s, &before, o->via[i], tmpdir, o->native, &out->routes[out->nroutes++]);
 	rs_facts_free(&before);
 	rs_session_free(s);
 }
@@ -116,22 +117,23 @@ static void print_file(const rt_file *f)
 	printf("\n");
 }
 
-static void print_legend(const rt_file *files, size_t n)
+/* The expected losses that occurred, each once, with the table's reason. */
+static void print_legend(const rt_opts *o, const rt_file *files, size_t n)
 {
-	bool any = false;
+	bool used[MAX_VIA][RS_ASPECT_COUNT] = {{false}}, any = false;
 	for (size_t k = 0; k < n; k++)
 		for (size_t i = 0; i < files[k].nroutes; i++)
 			for (int a = 0; a < RS_ASPECT_COUNT; a++)
-				any |= files[k].routes[i].why[a] != NULL;
+				if (files[k].routes[i].why[a])
+					any = used[i][a] = true;
 	if (!any)
 		return;
 	printf("~N: N items differ, an expected loss (tests/fidelity-expected.tsv):\n");
-	for (size_t i = 0; i < rs_format_count(); i++)
-		for (int a = 0; a < RS_ASPECT_COUNT; a++) {
-			const char *why = rs_expected_loss(rs_format_at(i), a);
-			if (why)
-				printf("  %-11s %-10s %s\n", rs_format_at(i)->name, rs_aspect_name(a), why);
-		}
+	for (size_t i = 0; i < o->nvia; i++)
+		for (int a = 0; a < RS_ASPECT_COUNT; a++)
+			if (used[i][a])
+				printf("  %-11s %-10s %s\n", o->via[i]->name, rs_aspect_name(a),
+				       rs_expected_loss(o->via[i], a));
 	printf("LOST N: N items differ where nothing may be lost.\n\n");
 }
 
@@ -336,6 +338,7 @@ int cmd_roundtrip(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"via", required_argument, 0, OPT_VIA}, {"matrix", required_argument, 0, OPT_MATRIX},
 		{"json", no_argument, 0, OPT_JSON}, {"expected", required_argument, 0, OPT_EXPECTED},
+		{"native", no_argument, 0, OPT_NATIVE},
 		RS_COMMON_LONGOPTS, {0}};
 	rt_opts o = {.cmd = rs_cmd_find("roundtrip")};
 	int rc = rs_parse_options(o.cmd, argc, argv, "", longopts, rt_option, &o);
@@ -359,7 +362,7 @@ int cmd_roundtrip(int argc, char **argv)
 				print_file(&files[i]);
 		if (o.matrix)
 			print_matrix(&o, m);
-		print_legend(files, walk_n);
+		print_legend(&o, files, walk_n);
 	}
 	for (size_t i = 0; i < walk_n; i++) {
 		free(files[i].path);

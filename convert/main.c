@@ -49,8 +49,8 @@ static const rs_cmd commands[] = {
 	 "its file and JSON path. Exit 0 when all are valid, 3 otherwise.\n\n"
 	 "  --from FORMAT            force the input format\n"},
 	{"roundtrip", cmd_roundtrip,
-	 "rustscope roundtrip [--via FORMAT]... [--json] [--expected TSV] FILE...\n"
-	 "   or: rustscope roundtrip --matrix DIR [--via FORMAT]... [--json]",
+	 "rustscope roundtrip [--via FORMAT]... [--native] [--json] [--expected TSV] FILE...\n"
+	 "   or: rustscope roundtrip --matrix DIR [--via FORMAT]... [--native] [--json]",
 	 "Send profiles through other formats and back, and report per route what was kept\n"
 	 "and what was lost: sample totals per type, stacks, frame names, frame locations,\n"
 	 "Rust crate/module, threads, timestamps, labels, timeline, metadata. A loss is a\n"
@@ -59,7 +59,10 @@ static const rs_cmd commands[] = {
 	 "                           that can be written and read back)\n"
 	 "  --matrix DIR             every file under DIR: a table of source format x route\n"
 	 "  --json                   machine-readable output (for CI)\n"
-	 "  --expected TSV           expected-loss table to use instead of the built-in one\n"},
+	 "  --expected TSV           expected-loss table to use instead of the built-in one\n"
+	 "  --native                 ignore the session rustscope embeds in the files it writes,\n"
+	 "                           to see what each format itself carries; only then are\n"
+	 "                           the table's expected losses accepted\n"},
 	{"record", cmd_record,
 	 "rustscope record [-F HZ] [--duration S] [--call-graph fp|dwarf] [--name NAME] [--tag k=v]...\n"
 	 "                 [-o OUT] [-v] (--pid PID | -- CMD ARGS...)",

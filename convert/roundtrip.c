@@ -1,5 +1,6 @@
 #include "roundtrip.h"
 
+#include "../importers/importers.h"
 #include "../lib/input.h"
 #include "../lib/xalloc.h"
 
@@ -95,14 +96,14 @@ const char *rs_route_status_name(rs_route_status st)
 	return names[st];
 }
 
-static void judge(rs_route *r, const rs_facts *before, const rs_facts *after)
+static void judge(rs_route *r, const rs_facts *before, const rs_facts *after, bool native)
 {
 	r->status = RS_ROUTE_PASS;
 	for (int a = 0; a < RS_ASPECT_COUNT; a++) {
 		r->diff[a] = rs_facts_diff(before, after, a);
 		if (!r->diff[a])
 			continue;
-		r->why[a] = rs_expected_loss(r->via, a);
+		r->why[a] = native ? rs_expected_loss(r->via, a) : NULL;
 		if (!r->why[a])
 			r->status = RS_ROUTE_FAIL;
 		else if (r->status == RS_ROUTE_PASS)
@@ -111,7 +112,7 @@ static void judge(rs_route *r, const rs_facts *before, const rs_facts *after)
 }
 
 void rs_route_run(const rs_session *s, const rs_facts *before, const rs_format *via, const char *tmpdir,
-		  rs_route *r)
+		  bool native, rs_route *r)
 {
 	memset(r, 0, sizeof *r);
 	r->via = via;
@@ -120,8 +121,11 @@ void rs_route_run(const rs_session *s, const rs_facts *before, const rs_format *
 	rs_err err = {0};
 	rs_session *back = NULL;
 	int rc = rs_save(s, path, via, &err);
+	rs_import_opts keep = rs_import_opts_cur;
+	rs_import_opts_cur.ignore_embedded = native;
 	if (!rc)
 		rc = rs_load(path, via, &back, NULL, &err);
+	rs_import_opts_cur = keep;
 	unlink(path);
 	if (rc) {
 		r->status = RS_ROUTE_ERROR;
@@ -130,7 +134,7 @@ void rs_route_run(const rs_session *s, const rs_facts *before, const rs_format *
 	}
 	rs_facts after = {0};
 	rs_facts_of(back, &after);
-	judge(r, before, &after);
+	judge(r, before, &after, native);
 	rs_facts_free(&after);
 	rs_session_free(back);
 }

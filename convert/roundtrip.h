@@ -22,9 +22,12 @@ void rs_expected_free(void);
 /* The reason a trip through fmt may lose aspect a, or NULL. */
 const char *rs_expected_loss(const rs_format *fmt, rs_aspect a);
 
-/* Exports s through via into tmpdir and imports it back; fills r. */
+/* Exports s through via into tmpdir and imports it back; fills r. With
+ * native, the session rustscope embeds in what it writes is ignored on the
+ * way back, so the route shows what the format itself carries; the expected
+ * losses apply only then (with the embedding nothing may be lost). */
 void rs_route_run(const rs_session *s, const rs_facts *before, const rs_format *via, const char *tmpdir,
-		  rs_route *r);
+		  bool native, rs_route *r);
 const char *rs_route_status_name(rs_route_status st);
 
 #endif

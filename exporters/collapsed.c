@@ -38,6 +38,7 @@ typedef struct cw {
 	int frac[2]; /* decimals of each column (unit "count*1e-N") */
 	uint32_t *path;
 	size_t path_cap;
+	bool rustscope_names; /* fixed per export: batch threads share the options */
 } cw;
 
 static int32_t find_type(const rs_session *s, const char *type)
@@ -110,7 +111,7 @@ static void put_name(cw *w, rs_str id)
 static void put_frame(cw *w, const rs_frame *f)
 {
 	const rs_session *s = w->s;
-	if (rs_export_opts_cur.collapsed_rustscope_names && f->crate) {
+	if (w->rustscope_names && f->crate) {
 		rs_sb_adds(&w->sb, "rustscope[");
 		put_name(w, f->crate);
 		rs_sb_adds(&w->sb, "][");
@@ -186,7 +187,7 @@ static void write_stacks(cw *w)
 static void write_own(cw *w)
 {
 	rs_sb_adds(&w->sb, "# rustscope:v1 names=");
-	rs_sb_adds(&w->sb, rs_export_opts_cur.collapsed_rustscope_names ? "rustscope " : "plain ");
+	rs_sb_adds(&w->sb, w->rustscope_names ? "rustscope " : "plain ");
 	size_t from = w->sb.len;
 	rs_jw jw;
 	rs_jw_init_buf(&jw, &w->sb);
@@ -202,8 +203,13 @@ static void write_own(cw *w)
 
 int rs_export_collapsed(const rs_session *s, rs_output *out, rs_err *err)
 {
+	return rs_export_collapsed_names(s, out, rs_export_opts_cur.collapsed_rustscope_names, err);
+}
+
+int rs_export_collapsed_names(const rs_session *s, rs_output *out, bool rustscope_names, rs_err *err)
+{
 	(void)err;
-	cw w = {.s = s, .out = out};
+	cw w = {.s = s, .out = out, .rustscope_names = rustscope_names};
 	pick_columns(&w);
 	write_stacks(&w);
 	write_own(&w);

@@ -30,6 +30,8 @@ void rs_v8_write_nodes(const rs_session *s, rs_jw *w, const uint8_t *used, bool 
 		       const uint32_t *hits, const char *const *extras);
 int rs_export_speedscope(const rs_session *s, rs_output *out, rs_err *err);
 int rs_export_collapsed(const rs_session *s, rs_output *out, rs_err *err);
+/* The same with the naming given, not taken from rs_export_opts_cur. */
+int rs_export_collapsed_names(const rs_session *s, rs_output *out, bool rustscope_names, rs_err *err);
 
 /* Options of exporters that have them, set by the CLI before exporting
  * (like rs_limits_cur); the defaults give plain output. */

@@ -1025,20 +1025,17 @@ static void tr_free(tr *t)
 /* A file we wrote carries the whole session in metadata.rustscope. */
 static bool use_block(tr *t, rs_session *s)
 {
-	rs_session *b = rs_session_new();
-	rs_input in;
+	rs_session *b;
 	rs_err e = {0};
 	char name[300];
 	snprintf(name, sizeof name, "%s: $.metadata.rustscope", t->file);
-	int rc = rs_input_open_mem(&in, name, t->block.buf, t->block.len, &e);
-	if (!rc)
-		rc = rs_import_session(&in, b, &e);
-	rs_input_close(&in);
-	if (rc)
+	int rc = rs_embedded_read(name, t->block.buf, t->block.len, &b, &e);
+	if (rc && !rs_import_opts_cur.ignore_embedded)
 		rs_warn("%s: ignoring the embedded rustscope session (%s); reading the events", t->file, e.msg);
-	else
+	if (!rc) {
 		rs_session_swap(s, b);
-	rs_session_free(b);
+		rs_session_free(b);
+	}
 	return rc == 0;
 }
 

@@ -351,13 +351,6 @@ static int build(co *x, rs_err *err)
 
 /* --- the embedded session --- */
 
-static void session_swap(rs_session *a, rs_session *b)
-{
-	rs_session t = *a;
-	*a = *b;
-	*b = t;
-}
-
 static int use_own(co *x, rs_err *err)
 {
 	const char *p = x->own + strlen(CO_OWN_PREFIX), *end = x->own + x->own_len;
@@ -365,27 +358,22 @@ static int use_own(co *x, rs_err *err)
 	const char *json = memchr(p, '{', (size_t)(end - p));
 	if (!json)
 		return 0;
-	rs_session *own = rs_session_new();
-	rs_input in;
+	rs_session *own = NULL;
 	char name[512];
 	snprintf(name, sizeof name, "%s (rustscope comment)", x->path);
-	int rc = rs_input_open_mem(&in, name, json, (size_t)(end - json), err);
-	if (!rc)
-		rc = rs_import_session(&in, own, err);
-	rs_input_close(&in);
+	if (rs_import_opts_cur.ignore_embedded)
+		return 0;
+	int rc = rs_embedded_read(name, json, (size_t)(end - json), &own, err);
 	if (!rc) {
-		rs_export_opts keep = rs_export_opts_cur;
-		rs_export_opts_cur.collapsed_rustscope_names = own_names;
 		rs_output out;
 		rs_output_open_mem(&out, name);
-		rc = rs_export_collapsed(own, &out, err);
-		rs_export_opts_cur = keep;
+		rc = rs_export_collapsed_names(own, &out, own_names, err);
 		size_t n = 0;
 		char *bytes = rc ? NULL : (rs_output_commit(&out, err), rs_output_take(&out, &n));
 		if (rc)
 			rs_output_abort(&out);
 		if (!rc && n == x->len && memcmp(bytes, x->text, n) == 0)
-			session_swap(x->s, own);
+			rs_session_swap(x->s, own);
 		else if (!rc)
 			rs_warn("%s: the rustscope comment does not match the stacks (edited?); importing the stacks alone",
 				x->path);

@@ -537,32 +537,21 @@ int rs_v8_build(rs_session *s, rs_v8prof *p, int32_t thread, uint32_t value_type
 
 static int import_block(rs_session *s, const char *file, const rs_strbuf *block, rs_err *err)
 {
-	rs_session *t = rs_session_new();
-	rs_input in;
+	rs_session *t;
 	rs_err e = {0};
 	char name[300];
 	snprintf(name, sizeof name, "%s: $.rustscope", file);
-	int rc = rs_input_open_mem(&in, name, block->buf, block->len, &e);
-	if (!rc)
-		rc = rs_import_session(&in, t, &e);
-	rs_input_close(&in);
+	int rc = rs_embedded_read(name, block->buf, block->len, &t, &e);
 	if (rc) {
-		rs_warn("%s: ignoring the embedded rustscope session (%s); reading the profile itself",
-			file, e.msg);
-		rs_session_free(t);
+		if (!rs_import_opts_cur.ignore_embedded)
+			rs_warn("%s: ignoring the embedded rustscope session (%s); reading the profile itself",
+				file, e.msg);
 		return rc;
 	}
 	rs_session_swap(s, t);
 	rs_session_free(t);
 	(void)err;
 	return 0;
-}
-
-void rs_session_swap(rs_session *a, rs_session *b)
-{
-	rs_session tmp = *a;
-	*a = *b;
-	*b = tmp;
 }
 
 int rs_import_cpuprofile(rs_input *in, rs_session *s, rs_err *err)

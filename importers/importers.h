@@ -9,6 +9,8 @@
 #include "../lib/input.h"
 #include "../schema/session.h"
 
+#include <stdbool.h>
+
 int rs_import_session(rs_input *in, rs_session *s, rs_err *err);   /* schema/session_read.c */
 int rs_import_rustscope(rs_input *in, rs_session *s, rs_err *err); /* RustScope v3 JSON */
 int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err);
@@ -17,6 +19,20 @@ int rs_import_cpuprofile(rs_input *in, rs_session *s, rs_err *err); /* V8 .cpupr
 int rs_import_perfscript(rs_input *in, rs_session *s, rs_err *err); /* perf script text */
 int rs_import_speedscope(rs_input *in, rs_session *s, rs_err *err); /* speedscope JSON */
 int rs_import_collapsed(rs_input *in, rs_session *s, rs_err *err);  /* folded stacks */
+
+/* Options of the importers, set by the CLI before importing (like
+ * rs_limits_cur). ignore_embedded: read foreign files for what the format
+ * itself carries, ignoring the session rustscope embeds in files it writes
+ * (`rustscope roundtrip --native`). */
+typedef struct rs_import_opts {
+	bool ignore_embedded;
+} rs_import_opts;
+extern rs_import_opts rs_import_opts_cur; /* importers/embedded.c */
+
+/* Reads a session embedded in a foreign file (importers/embedded.c); fails
+ * when rs_import_opts_cur.ignore_embedded is set, so callers fall back to the
+ * format's own content. */
+int rs_embedded_read(const char *name, const char *json, size_t len, rs_session **out, rs_err *err);
 
 /* Content sniffers, each beside its importer: confidence 0..100 that the
  * first bytes (decompressed) of an input are this format (lib/sniff.h). */
@@ -45,7 +61,6 @@ int rs_v8_build(rs_session *s, rs_v8prof *p, int32_t thread, uint32_t value_type
 /* µs (number or numeric string) → ns, exact to the nanosecond. */
 bool rs_v8_us_to_ns(const rs_jv *v, int64_t *ns);
 bool rs_v8_int(const rs_jv *v, int64_t *out); /* number or decimal string */
-void rs_session_swap(rs_session *a, rs_session *b);
 int rs_sniff_perfscript(const unsigned char *p, size_t n);
 int rs_sniff_speedscope(const unsigned char *p, size_t n);
 int rs_sniff_collapsed(const unsigned char *p, size_t n);

@@ -625,30 +625,19 @@ static int build(ss *x, rs_err *err)
 /* --- the embedded session --- */
 
 /* Swaps the contents of two sessions (the caller's pointer stays valid). */
-static void session_swap(rs_session *a, rs_session *b)
-{
-	rs_session t = *a;
-	*a = *b;
-	*b = t;
-}
-
 /* Restores the embedded session when exporting it gives exactly this file;
  * otherwise the file was edited after we wrote it and the plain import
  * stands (with a warning). */
 static int use_own(ss *x, const unsigned char *file, size_t len, rs_err *err)
 {
-	rs_session *own = rs_session_new();
-	rs_input in;
+	rs_session *own;
 	char name[512];
 	snprintf(name, sizeof name, "%s (member \"rustscope\")", x->path);
-	int rc = rs_input_open_mem(&in, name, x->own, x->own_len, err);
-	if (!rc)
-		rc = rs_import_session(&in, own, err);
-	rs_input_close(&in);
-	if (rc) {
-		rs_session_free(own);
+	if (rs_import_opts_cur.ignore_embedded)
+		return 0;
+	int rc = rs_embedded_read(name, x->own, x->own_len, &own, err);
+	if (rc)
 		return rc;
-	}
 	rs_output out;
 	rs_output_open_mem(&out, name);
 	rc = rs_export_speedscope(own, &out, err);
@@ -657,7 +646,7 @@ static int use_own(ss *x, const unsigned char *file, size_t len, rs_err *err)
 	if (rc)
 		rs_output_abort(&out);
 	if (!rc && n == len && memcmp(bytes, file, len) == 0)
-		session_swap(x->s, own);
+		rs_session_swap(x->s, own);
 	else if (!rc)
 		rs_warn("%s: the embedded rustscope session does not match the profile (edited?); importing it as plain speedscope",
 			x->path);

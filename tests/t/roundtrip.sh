@@ -26,3 +26,15 @@ expect_exit "roundtrip: bad expected table" 3 $RS roundtrip --expected $T/bad.ts
 expect_err "roundtrip: bad table names file and line" "bad.tsv:1:"
 expect_exit "roundtrip: unreadable file is exit 3" 3 $RS roundtrip tests/bad/truncated.session.json
 expect_exit "roundtrip: unknown --via" 2 $RS roundtrip --via nosuch $EX/demo.session.json
+
+# --native: the embedded session ignored, so each format shows what it carries
+expect_exit "roundtrip --native: losses are all expected ones" 0 $RS roundtrip --native $EX/demo.session.json
+check "roundtrip --native: collapsed loses the time axis, expectedly" grep -qE "^  collapsed .* ~[0-9]+ " "$T/out"
+check "roundtrip --native: the reason is printed" grep -q "collapsed   times      no time axis" "$T/out"
+printf '# nothing is expected\n' > $T/none.tsv
+expect_exit "roundtrip --native: an unlisted loss is a failure (exit 1)" 1 $RS roundtrip --native --expected $T/none.tsv --via collapsed $EX/demo.session.json
+check "roundtrip --native: LOST shown" grep -q "LOST" "$T/out"
+expect_exit "roundtrip --native: matrix over corpus/" 0 $RS roundtrip --native --matrix corpus
+if have_shared; then
+	expect_exit "roundtrip --native: matrix over ../shared/corpus" 0 $RS roundtrip --native --matrix "$SHARED/corpus"
+fi
