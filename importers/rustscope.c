@@ -260,6 +260,11 @@ static int on_open(rs_jr *r, void *ctx, int parent, bool is_array, int *tag)
 		*tag = T_TOP;
 		return 0;
 	case T_TOP: return top_member(r, x, tag);
+	}
+	/* Elements of the arrays below are objects; anything else is skipped. */
+	if (is_array && parent != T_CT_NODE && parent != T_FN_ITEM)
+		return 0;
+	switch (parent) {
 	case T_PS: *tag = T_PS_ITEM; memset(x->ps_has, 0, sizeof x->ps_has); x->ts_ms = 0; return 0;
 	case T_ME:
 		*tag = T_ME_ITEM;
