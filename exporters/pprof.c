@@ -6,8 +6,10 @@
  *     what pprof resolves names through; go tool pprof groups by name).
  *   - A Location is a run of frames: a non-inline frame followed (leafward)
  *     by the inline frames after it, written innermost first as pprof
- *     wants. Runs are found once per stack node and deduplicated through a
- *     trie keyed by (run so far, frame).
+ *     wants. Runs are found while walking each sample's stack and
+ *     deduplicated through a trie keyed by (run so far, frame); a run of
+ *     one frame (the common case) is found by its frame index alone.
+ *   - The serialized bytes are deflated on two threads (pprof_gzip.c).
  *   - Mapping id = mapping index + 1.
  *   - What pprof has no field for rides in its extension points
  *     (docs/pprof.md): sample labels for the sample's thread and time, and
@@ -20,20 +22,14 @@
 
 #include "../lib/json_read.h"
 #include "../lib/xalloc.h"
+#include "../importers/pprof_names.h"
 #include "../schema/session_json.h"
+#include "pprof_gzip.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <zlib.h>
 
-/* Same names as importers/pprof.c and docs/pprof.md. */
-#define PP_OWN_PREFIX "rustscope:v1 "
-#define PP_L_THREAD "thread"
-#define PP_L_TID "thread_id"
-#define PP_L_PID "pid"
-#define PP_L_THREAD_INDEX "rustscope_thread"
-#define PP_L_TIME "time_ns"
 
 /* profile.proto field numbers */
 enum {
@@ -42,7 +38,7 @@ enum {
 	F_COMMENT, F_DEFAULT_SAMPLE_TYPE, F_DOC_URL,
 };
 enum { WT_VARINT = 0, WT_LEN = 2 };
-enum { FLUSH_AT = 1 << 20, ZBUF = 1 << 18 };
+enum { FLUSH_AT = 1 << 20 };
 
 /* pprof-only facts about a frame, from the pprof_* members of its unknown. */
 typedef struct frame_meta {
@@ -54,8 +50,7 @@ typedef struct frame_meta {
 typedef struct pw {
 	const rs_session *s;
 	rs_output *out;
-	z_stream z;
-	unsigned char *zbuf;
+	rs_pgz *gz;
 	rs_strbuf top, msg, sub, lab;
 	/* string table */
 	uint32_t *strmap; /* session string → pprof index, 0 = not yet */
@@ -66,15 +61,18 @@ typedef struct pw {
 	rs_arena arena;     /* strings that are not session strings */
 	frame_meta *fm;
 	/* runs of frames: trie over (parent run node, frame) */
-	uint32_t *run_of;       /* stack node → trie node */
-	int32_t *run_parent;    /* stack node → stack node above its run's start */
+	/* frame → location id of the one-frame run << 1 | is_inline: what the
+	 * sample walk needs per node, in one small array (0 << 1: not yet) */
+	uint32_t *fr;
 	int32_t *t_parent;      /* trie node → parent trie node, -1 at the run start */
 	uint32_t *t_frame, *t_loc; /* trie node → frame, location id (0 = unused) */
 	size_t nt, tcap;
 	uint32_t *first; /* frame → trie node + 1 of the run starting with it */
-	uint64_t *hkey;
+	uint64_t *hkey;  /* inline extensions: (parent + 1) << 32 | frame, + 1 */
 	uint32_t *hval;
-	size_t hmask;
+	size_t hmask, hn;
+	uint32_t *run; /* frames of the run being looked up, leaf first */
+	size_t runcap;
 	uint32_t *used_runs; /* trie node of location id i + 1 */
 	size_t nused, usedcap;
 } pw;
@@ -83,7 +81,8 @@ typedef struct pw {
 
 static void pb_varint(rs_strbuf *b, uint64_t v)
 {
-	RS_GROW(b->buf, b->cap, b->len + 11);
+	if (b->len + 11 > b->cap) /* called ~50M times for a big profile */
+		RS_GROW(b->buf, b->cap, b->len + 11);
 	unsigned char *p = (unsigned char *)b->buf + b->len;
 	size_t k = 0;
 	while (v >= 0x80) {
@@ -118,21 +117,9 @@ static void pb_msg(rs_strbuf *b, int field, const rs_strbuf *m) { pb_bytes(b, fi
 
 /* --- output: top-level bytes through gzip --- */
 
-static void z_drain(pw *w, int flush)
+static void top_flush(pw *w)
 {
-	do {
-		w->z.next_out = w->zbuf;
-		w->z.avail_out = ZBUF;
-		deflate(&w->z, flush);
-		rs_output_write(w->out, w->zbuf, ZBUF - w->z.avail_out);
-	} while (w->z.avail_out == 0);
-}
-
-static void top_flush(pw *w, int flush)
-{
-	w->z.next_in = (unsigned char *)w->top.buf;
-	w->z.avail_in = (uInt)w->top.len;
-	z_drain(w, flush);
+	rs_pgz_write(w->gz, w->top.buf, w->top.len);
 	rs_sb_reset(&w->top);
 }
 
@@ -140,7 +127,7 @@ static void top_msg(pw *w, int field, const rs_strbuf *m)
 {
 	pb_msg(&w->top, field, m);
 	if (w->top.len >= FLUSH_AT)
-		top_flush(w, Z_NO_FLUSH);
+		top_flush(w);
 }
 
 /* --- string table --- */
@@ -267,20 +254,27 @@ static bool is_address_only(const rs_session *s, const rs_frame *f, const frame_
 	return strcmp(rs_s(s, f->name), name) == 0;
 }
 
+/* Frames of one function share their interned `unknown`, so each distinct
+ * one is parsed once (a big profile has 100k frames). */
 static void frame_metas(pw *w)
 {
 	const rs_session *s = w->s;
+	uint32_t *parsed = rs_xcalloc(s->strings.n + 1, sizeof *parsed); /* unknown → frame + 1 */
 	w->fm = rs_xcalloc(s->nframes + 1, sizeof *w->fm);
 	for (size_t i = 0; i < s->nframes; i++) {
 		frame_meta *fm = &w->fm[i];
 		const rs_frame *f = &s->frames[i];
 		fm->name = fm->system_name = -1;
-		if (f->unknown && strstr(rs_s(s, f->unknown), "\"pprof_")) {
+		if (f->unknown && parsed[f->unknown]) {
+			*fm = w->fm[parsed[f->unknown] - 1];
+		} else if (f->unknown && strstr(rs_s(s, f->unknown), "\"pprof_")) {
 			members_ctx m = {.w = w, .fm = fm};
 			read_members(&m, rs_s(s, f->unknown), rs_slen(s, f->unknown), true);
+			parsed[f->unknown] = (uint32_t)i + 1;
 		}
 		fm->address_only = is_address_only(s, f, fm);
 	}
+	free(parsed);
 }
 
 /* --- runs of frames (locations) --- */
@@ -306,6 +300,27 @@ static uint32_t new_run_node(pw *w, int32_t parent, uint32_t frame)
 	return (uint32_t)w->nt++;
 }
 
+static void hash_grow(pw *w)
+{
+	size_t cap = w->hmask ? (w->hmask + 1) * 2 : 1024;
+	uint64_t *key = rs_xcalloc(cap, sizeof *key);
+	uint32_t *val = rs_xmalloc(cap * sizeof *val);
+	for (size_t i = 0; w->hmask && i <= w->hmask; i++) {
+		if (!w->hkey[i])
+			continue;
+		size_t j = mix64(w->hkey[i]) & (cap - 1);
+		while (key[j])
+			j = (j + 1) & (cap - 1);
+		key[j] = w->hkey[i];
+		val[j] = w->hval[i];
+	}
+	free(w->hkey);
+	free(w->hval);
+	w->hkey = key;
+	w->hval = val;
+	w->hmask = cap - 1;
+}
+
 /* The trie node (parent, frame), created when missing. A run's first frame
  * is looked up by frame index alone (most runs are one frame long); only
  * inline extensions go through the hash. */
@@ -316,6 +331,8 @@ static uint32_t run_node(pw *w, int32_t parent, uint32_t frame)
 			w->first[frame] = new_run_node(w, -1, frame) + 1;
 		return w->first[frame] - 1;
 	}
+	if ((w->hn + 1) * 2 > w->hmask + 1)
+		hash_grow(w);
 	uint64_t key = ((uint64_t)(uint32_t)(parent + 1) << 32 | frame) + 1;
 	size_t j = mix64(key) & w->hmask;
 	for (; w->hkey[j]; j = (j + 1) & w->hmask)
@@ -323,34 +340,17 @@ static uint32_t run_node(pw *w, int32_t parent, uint32_t frame)
 			return w->hval[j];
 	w->hkey[j] = key;
 	w->hval[j] = new_run_node(w, parent, frame);
+	w->hn++;
 	return w->hval[j];
 }
 
-/* For every stack node: the run it ends (a non-inline frame starts a run,
- * an inline one extends its parent's) and the node above the run. The
- * stack table is parent-before-child, so one pass suffices. */
-static void build_runs(pw *w)
+static void runs_init(pw *w)
 {
 	const rs_session *s = w->s;
-	size_t n = s->nstacks, cap = 16, ninline = 0;
-	for (size_t f = 0; f < s->nframes; f++)
-		ninline += s->frames[f].is_inline;
-	/* inline extensions are at most one per stack node of an inline frame */
-	while (cap < (ninline ? n : 0) * 2 + 2)
-		cap *= 2;
 	w->first = rs_xcalloc(s->nframes + 1, sizeof *w->first);
-	w->hkey = rs_xcalloc(cap, sizeof *w->hkey);
-	w->hval = rs_xmalloc(cap * sizeof *w->hval);
-	w->hmask = cap - 1;
-	w->run_of = rs_xmalloc((n + 1) * sizeof *w->run_of);
-	w->run_parent = rs_xmalloc((n + 1) * sizeof *w->run_parent);
-	for (size_t x = 0; x < n; x++) {
-		int32_t p = s->stacks[x].parent;
-		uint32_t f = s->stacks[x].frame;
-		bool starts = p < 0 || !s->frames[f].is_inline;
-		w->run_of[x] = run_node(w, starts ? -1 : (int32_t)w->run_of[p], f);
-		w->run_parent[x] = starts ? p : w->run_parent[p];
-	}
+	w->fr = rs_xmalloc((s->nframes + 1) * sizeof *w->fr);
+	for (size_t f = 0; f < s->nframes; f++)
+		w->fr[f] = s->frames[f].is_inline;
 }
 
 static uint64_t location_id(pw *w, uint32_t t)
@@ -422,13 +422,65 @@ static void synthetic_labels(pw *w, const label_keys *k, size_t i)
 		label_num(w, k->time, sm->time_ns[i], k->ns);
 }
 
+/* The location ids of stack x, leaf first. Walking up from the leaf, an
+ * inline frame with a parent belongs to its parent's run; a run starts at
+ * a non-inline frame or at the root. */
 static void sample_locations(pw *w, int32_t x)
 {
+	const rs_stack *st = w->s->stacks;
 	rs_sb_reset(&w->sub);
-	for (; x >= 0; x = w->run_parent[x])
-		pb_varint(&w->sub, location_id(w, w->run_of[x]));
+	while (x >= 0) {
+		size_t n = 0;
+		uint32_t f = st[x].frame;
+		int32_t p = st[x].parent;
+		for (; p >= 0 && (w->fr[f] & 1); f = st[x].frame, p = st[x].parent) {
+			RS_GROW(w->run, w->runcap, n + 1);
+			w->run[n++] = f;
+			x = p;
+		}
+		uint64_t id = w->fr[f] >> 1;
+		if (n || !id) {
+			uint32_t t = run_node(w, -1, f);
+			while (n > 0)
+				t = run_node(w, (int32_t)t, w->run[--n]);
+			id = location_id(w, t);
+			if (w->t_parent[t] < 0)
+				w->fr[f] |= (uint32_t)id << 1;
+		}
+		pb_varint(&w->sub, id);
+		x = p;
+	}
 	if (w->sub.len)
 		pb_msg(&w->msg, 1, &w->sub);
+}
+
+/* Sample j's new nodes usually follow sample j-1's leaf, and the node
+ * above them (then the one above that) is a cache miss anywhere in a big
+ * stack table. Three stages, each reading what the previous one fetched,
+ * warm them before the walk in sample_locations needs them (a walk up a
+ * stack is a chain of dependent loads, so it cannot overlap its misses). */
+static void prefetch_tops(const rs_session *s, size_t i)
+{
+	enum { D = 4 };
+	const rs_samples *sm = &s->samples;
+	const rs_stack *st = s->stacks;
+	for (size_t stage = 1; stage <= 3; stage++) {
+		size_t j = i + stage * D;
+		if (j >= sm->n || sm->stack[j - 1] < 0 || sm->stack[j] <= sm->stack[j - 1])
+			continue;
+		int32_t top = sm->stack[j - 1] + 1;
+		if (stage == 3) { /* the new nodes themselves: a few cache lines */
+			for (int32_t x = top; x <= sm->stack[j] && x - top < 512; x += 8)
+				__builtin_prefetch(&st[x]);
+			__builtin_prefetch(&st[sm->stack[j]]);
+			continue;
+		}
+		int32_t p = st[top].parent;
+		if (p >= 0 && stage == 1 && st[p].parent >= 0)
+			__builtin_prefetch(&st[st[p].parent]);
+		else if (p >= 0 && stage == 2)
+			__builtin_prefetch(&st[p]);
+	}
 }
 
 static void write_samples(pw *w)
@@ -442,6 +494,7 @@ static void write_samples(pw *w)
 				 cidx_s(w, PP_L_THREAD_INDEX), cidx_s(w, PP_L_TIME), cidx_s(w, "nanoseconds")};
 	for (size_t i = 0; i < sm->n; i++) {
 		rs_sb_reset(&w->msg);
+		prefetch_tops(s, i);
 		sample_locations(w, sm->stack[i]);
 		rs_sb_reset(&w->sub);
 		for (size_t j = 0; j < nv; j++)
@@ -531,46 +584,34 @@ static void value_type(pw *w, int field, const rs_value_type *vt)
 }
 
 /* Whether the importer, rebuilding the stack table by interning each
- * sample's path in sample order, gets exactly s->stacks: every node is
- * reached by a sample, nodes are first reached in index order, no two nodes
- * are the same (parent, frame), and no memory event names a stack. Then the
- * table need not ride in the comment (it is most of a big session). */
+ * sample's path in sample order, gets exactly s->stacks. Then the table
+ * need not ride in the comment (it is most of a big session). It does
+ * when no two nodes are the same (parent, frame) (the session counts the
+ * nodes it could not link), no memory event names a stack, and the nodes
+ * 0 .. next-1 seen so far grow sample by sample the way interning grows
+ * them: a sample whose leaf is new adds the chain next .. leaf, each node
+ * the child of the one before, hung below a node seen before. So one
+ * sequential pass over the table decides it. */
 static bool stacks_follow_samples(const rs_session *s)
 {
+	if (s->stacks_unlinked)
+		return false;
 	for (size_t i = 0; i < s->nmemory_events; i++)
 		if (s->memory_events[i].stack >= 0)
 			return false;
-	size_t n = s->nstacks, cap = 16, next = 0, depth = 0, dcap = 0;
-	while (cap < n * 2 + 2)
-		cap *= 2;
-	uint32_t *slot = rs_xcalloc(cap, sizeof *slot); /* node + 1, keyed by (parent, frame) */
-	bool *seen = rs_xcalloc(n + 1, sizeof *seen);
-	int32_t *path = NULL;
-	bool ok = true;
-	for (size_t i = 0; i < s->samples.n && ok; i++) {
-		depth = 0;
-		for (int32_t x = s->samples.stack[i]; x >= 0 && !seen[x]; x = s->stacks[x].parent) {
-			RS_GROW(path, dcap, depth + 1);
-			path[depth++] = x;
-		}
-		while (depth-- > 0 && ok) {
-			int32_t x = path[depth];
-			const rs_stack *st = &s->stacks[x];
-			size_t j = mix64(((uint64_t)(uint32_t)st->parent << 32 | st->frame) + 1) & (cap - 1);
-			for (; slot[j] && ok; j = (j + 1) & (cap - 1)) {
-				const rs_stack *o = &s->stacks[slot[j] - 1];
-				ok = o->parent != st->parent || o->frame != st->frame;
-			}
-			ok = ok && (size_t)x == next++;
-			slot[j] = (uint32_t)x + 1;
-			seen[x] = true;
-		}
+	int64_t next = 0;
+	for (size_t i = 0; i < s->samples.n; i++) {
+		int64_t leaf = s->samples.stack[i];
+		if (leaf < next)
+			continue;
+		if (s->stacks[next].parent >= next)
+			return false;
+		for (int64_t x = next + 1; x <= leaf; x++)
+			if (s->stacks[x].parent != x - 1)
+				return false;
+		next = leaf + 1;
 	}
-	ok = ok && next == n;
-	free(slot);
-	free(seen);
-	free(path);
-	return ok;
+	return (size_t)next == s->nstacks;
 }
 
 /* "rustscope:v1 columns=thread,time,labels,stacks " + the session without
@@ -642,14 +683,12 @@ static void write_string_table(pw *w)
 	for (size_t i = 0; i < w->ntab; i++) {
 		pb_bytes(&w->top, F_STRING_TABLE, w->tab[i], w->tablen[i]);
 		if (w->top.len >= FLUSH_AT)
-			top_flush(w, Z_NO_FLUSH);
+			top_flush(w);
 	}
 }
 
 static void pw_free(pw *w)
 {
-	deflateEnd(&w->z);
-	free(w->zbuf);
 	rs_sb_free(&w->top);
 	rs_sb_free(&w->msg);
 	rs_sb_free(&w->sub);
@@ -659,8 +698,8 @@ static void pw_free(pw *w)
 	free(w->tablen);
 	rs_arena_free(&w->arena);
 	free(w->fm);
-	free(w->run_of);
-	free(w->run_parent);
+	free(w->fr);
+	free(w->run);
 	free(w->t_parent);
 	free(w->t_frame);
 	free(w->t_loc);
@@ -673,14 +712,12 @@ static void pw_free(pw *w)
 int rs_export_pprof(const rs_session *s, rs_output *out, rs_err *err)
 {
 	pw w = {.s = s, .out = out};
-	/* windowBits 15 + 16: a gzip wrapper; level 1 like Go's runtime/pprof */
-	if (deflateInit2(&w.z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return rs_fail(err, RS_EIO, "%s: zlib deflateInit failed", out->path);
-	w.zbuf = rs_xmalloc(ZBUF);
+	/* level 1 like Go's runtime/pprof */
+	w.gz = rs_pgz_open(out, 1);
 	w.strmap = rs_xcalloc(s->strings.n + 1, sizeof *w.strmap);
 	tab_push(&w, "", 0);
 	frame_metas(&w);
-	build_runs(&w);
+	runs_init(&w);
 	write_header(&w);
 	write_samples(&w);
 	for (size_t i = 0; i < w.nused; i++)
@@ -688,7 +725,8 @@ int rs_export_pprof(const rs_session *s, rs_output *out, rs_err *err)
 	write_functions(&w);
 	write_mappings(&w);
 	write_string_table(&w);
-	top_flush(&w, Z_FINISH);
+	top_flush(&w);
+	int zrc = rs_pgz_close(w.gz);
 	pw_free(&w);
-	return 0;
+	return zrc ? rs_fail(err, RS_EIO, "%s: zlib failed to compress", out->path) : 0;
 }

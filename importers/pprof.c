@@ -2,8 +2,11 @@
  *
  * The input is decompressed by rs_input (bounded by --max-input-bytes),
  * counted at the top level against --max-elements, decoded by protobuf-c
- * into an arena (one free at the end, no malloc per node), validated the
- * way Go's pprof CheckValid does, and converted:
+ * into an arena (one free at the end, no malloc per node) except for the
+ * samples, validated the way Go's pprof CheckValid does, and converted.
+ * Samples are most of a big profile: they are decoded here, one at a time
+ * from the raw bytes straight into the session, so no decoded copy of
+ * them sits in memory (pp_sample below). Conversion:
  *   - every Location Line becomes a frame; pprof lists the innermost
  *     (inlined) function first, so all lines but the last are is_inline;
  *   - a Location without lines becomes one frame named by its address;
@@ -23,6 +26,7 @@
 #include "../lib/rustname.h"
 #include "../lib/warn.h"
 #include "../lib/xalloc.h"
+#include "pprof_names.h"
 #include "profile.pb-c.h"
 
 #include <inttypes.h>
@@ -31,22 +35,11 @@
 #include <string.h>
 
 typedef Perftools__Profiles__Profile PProfile;
-typedef Perftools__Profiles__Sample PSample;
 typedef Perftools__Profiles__Location PLocation;
 typedef Perftools__Profiles__Function PFunction;
 typedef Perftools__Profiles__Mapping PMapping;
-typedef Perftools__Profiles__Label PLabel;
 
 enum { STR_UNSET = UINT32_MAX };
-
-/* The comment that carries a session written by exporters/pprof.c, and the
- * synthetic sample labels it adds (docs/pprof.md; same names there). */
-#define PP_OWN_PREFIX "rustscope:v1 "
-#define PP_L_THREAD "thread"
-#define PP_L_TID "thread_id"
-#define PP_L_PID "pid"
-#define PP_L_THREAD_INDEX "rustscope_thread"
-#define PP_L_TIME "time_ns"
 
 /* --- id → index map (ids are nonzero, so key 0 marks an empty slot) --- */
 
@@ -54,6 +47,7 @@ typedef struct pp_idmap {
 	uint64_t *key;
 	uint32_t *val;
 	size_t mask;
+	size_t dense; /* n when the ids are exactly 1..n in order (no probing) */
 } pp_idmap;
 
 static uint64_t id_hash(uint64_t k)
@@ -87,6 +81,10 @@ static bool pp_idmap_put(pp_idmap *m, uint64_t id, uint32_t v)
 
 static bool pp_idmap_get(const pp_idmap *m, uint64_t id, uint32_t *v)
 {
+	if (m->dense) {
+		*v = (uint32_t)(id - 1);
+		return id - 1 < m->dense; /* id 0 wraps around */
+	}
 	if (!m->key || id == 0)
 		return false;
 	for (size_t j = id_hash(id) & m->mask; m->key[j]; j = (j + 1) & m->mask)
@@ -111,8 +109,12 @@ typedef struct pp_wire {
 	const char *why;
 } pp_wire;
 
-static int wire_varint(pp_wire *w, uint64_t *v)
+static inline int wire_varint(pp_wire *w, uint64_t *v)
 {
+	if (w->pos < w->n && w->b[w->pos] < 0x80) { /* most varints are one byte */
+		*v = w->b[w->pos++];
+		return 0;
+	}
 	*v = 0;
 	for (int shift = 0; shift < 70; shift += 7) {
 		if (w->pos >= w->n) {
@@ -361,9 +363,29 @@ typedef struct fn_info {
 	uint8_t kind;
 } fn_info;
 
+/* One Sample as decoded from the wire; reused from sample to sample. */
+typedef struct pp_label {
+	int64_t key, str, num, num_unit;
+} pp_label;
+
+typedef struct pp_sample {
+	uint64_t *loc;
+	uint64_t *val; /* int64 values as their two's complement */
+	pp_label *lab;
+	size_t nloc, nval, nlab, loc_cap, val_cap, lab_cap;
+} pp_sample;
+
 typedef struct ctx {
 	rs_session *s;
-	const PProfile *p;
+	const PProfile *p; /* everything but the samples */
+	const uint8_t *raw; /* the whole Profile message, for the samples */
+	size_t nraw, nsample, scan; /* scan: where the next sample is searched */
+	/* Samples are decoded AHEAD of the one being interned, so that the
+	 * lookup of their root frame can be prefetched (pp_take_sample). */
+	pp_sample ring[16];
+	int ring_rc[16];
+	size_t ndecoded;
+	const pp_sample *cur;
 	const char *path;
 	rs_err *err;
 	rs_str *strmap; /* string_table index → session string, STR_UNSET until used */
@@ -432,27 +454,164 @@ static int prescan(const uint8_t *b, size_t n, const char *path, rs_err *err)
 	return 0;
 }
 
-static int decode(rs_input *in, rs_arena *arena, PProfile **out, rs_err *err)
+/* The top-level fields but the samples (field 2), for protobuf-c; *nsample
+ * counts the samples left out. */
+static void without_samples(const uint8_t *b, size_t n, rs_strbuf *rest, size_t *nsample)
 {
-	unsigned char *buf;
-	size_t len;
-	int rc = rs_input_read_all(in, &buf, &len, err);
+	pp_wire w = {b, n, 0, NULL};
+	size_t at = 0, len_at;
+	uint64_t len;
+	uint32_t field;
+	int wt;
+	*nsample = 0;
+	while (w.pos < n && !wire_field(&w, &field, &wt, &len_at, &len)) {
+		if (field == 2 && wt == 2)
+			++*nsample;
+		else
+			rs_sb_add(rest, (const char *)b + at, w.pos - at);
+		at = w.pos;
+	}
+}
+
+/* Decodes all but the samples into *out; *buf keeps the raw message (the
+ * caller frees it). */
+static int decode(rs_input *in, rs_arena *arena, PProfile **out, unsigned char **buf, size_t *len,
+		  size_t *nsample, rs_err *err)
+{
+	int rc = rs_input_read_all(in, buf, len, err);
 	if (rc)
 		return rc;
-	if (len == 0) {
-		free(buf);
+	if (*len == 0)
 		return rs_fail(err, RS_EINPUT, "%s: empty profile (0 bytes after decompression), expected a pprof Profile message",
 			       in->path);
+	rc = prescan(*buf, *len, in->path, err);
+	if (rc)
+		return rc;
+	rs_strbuf rest = {0};
+	without_samples(*buf, *len, &rest, nsample);
+	ProtobufCAllocator a = {arena_alloc, arena_free, arena};
+	*out = perftools__profiles__profile__unpack(&a, rest.len, (const uint8_t *)(rest.buf ? rest.buf : ""));
+	rs_sb_free(&rest);
+	return *out ? 0 : pp_explain_decode_failure(*buf, *len, in->path, err);
+}
+
+/* --- samples, decoded from the wire --- */
+
+/* Appends a varint (wt 0) or a packed run of them (wt 2) to *v. */
+static int wire_repeated(pp_wire *w, int wt, uint64_t **v, size_t *n, size_t *cap)
+{
+	uint64_t x, len;
+	if (wt == 0) {
+		if (wire_varint(w, &x))
+			return -1;
+		RS_GROW(*v, *cap, *n + 1);
+		(*v)[(*n)++] = x;
+		return 0;
 	}
-	rc = prescan(buf, len, in->path, err);
-	if (!rc) {
-		ProtobufCAllocator a = {arena_alloc, arena_free, arena};
-		*out = perftools__profiles__profile__unpack(&a, len, buf);
-		if (!*out)
-			rc = pp_explain_decode_failure(buf, len, in->path, err);
+	if (wt != 2 || wire_varint(w, &len) || len > w->n - w->pos)
+		return -1;
+	pp_wire sub = {w->b + w->pos, (size_t)len, 0, NULL};
+	w->pos += (size_t)len;
+	while (sub.pos < sub.n) {
+		if (wire_varint(&sub, &x))
+			return -1;
+		if (*n == *cap)
+			RS_GROW(*v, *cap, *n + 1);
+		(*v)[(*n)++] = x;
 	}
-	free(buf);
-	return rc;
+	return 0;
+}
+
+/* Skips a field this decoder does not read (unknown fields are allowed). */
+static int wire_skip_value(pp_wire *w, int wt)
+{
+	uint64_t v;
+	switch (wt) {
+	case 0: return wire_varint(w, &v);
+	case 1: return wire_skip(w, 8, "truncated 64-bit field");
+	case 5: return wire_skip(w, 4, "truncated 32-bit field");
+	case 2: return wire_varint(w, &v) || wire_skip(w, v > w->n ? w->n + 1 : (size_t)v, "truncated");
+	default: return -1;
+	}
+}
+
+static int wire_tag(pp_wire *w, uint32_t *field, int *wt)
+{
+	uint64_t tag;
+	if (wire_varint(w, &tag))
+		return -1;
+	*field = (uint32_t)(tag >> 3);
+	*wt = (int)(tag & 7);
+	return *field == 0 || tag >> 32 ? -1 : 0;
+}
+
+static int decode_label(const uint8_t *b, size_t n, pp_label *l)
+{
+	pp_wire w = {b, n, 0, NULL};
+	memset(l, 0, sizeof *l);
+	while (w.pos < w.n) {
+		uint32_t field;
+		int wt;
+		uint64_t v;
+		if (wire_tag(&w, &field, &wt))
+			return -1;
+		if (field < 1 || field > 4) {
+			if (wire_skip_value(&w, wt))
+				return -1;
+			continue;
+		}
+		if (wt != 0 || wire_varint(&w, &v))
+			return -1;
+		int64_t *dst[5] = {NULL, &l->key, &l->str, &l->num, &l->num_unit};
+		*dst[field] = (int64_t)v;
+	}
+	return 0;
+}
+
+static int decode_sample(pp_sample *sm, const uint8_t *b, size_t n)
+{
+	pp_wire w = {b, n, 0, NULL};
+	sm->nloc = sm->nval = sm->nlab = 0;
+	while (w.pos < w.n) {
+		uint32_t field;
+		int wt;
+		uint64_t len;
+		if (wire_tag(&w, &field, &wt))
+			return -1;
+		if (field == 1 && wire_repeated(&w, wt, &sm->loc, &sm->nloc, &sm->loc_cap))
+			return -1;
+		if (field == 2 && wire_repeated(&w, wt, &sm->val, &sm->nval, &sm->val_cap))
+			return -1;
+		if (field == 3) {
+			if (wt != 2 || wire_varint(&w, &len) || len > w.n - w.pos)
+				return -1;
+			RS_GROW(sm->lab, sm->lab_cap, sm->nlab + 1);
+			if (decode_label(w.b + w.pos, (size_t)len, &sm->lab[sm->nlab++]))
+				return -1;
+			w.pos += (size_t)len;
+		}
+		if (field > 3 && wire_skip_value(&w, wt))
+			return -1;
+	}
+	return 0;
+}
+
+/* Decodes the next sample of the raw message into *smp. The top level
+ * was checked by prescan; a broken sample is explained like any other
+ * decoding failure, with its byte offset and field path. */
+static int next_sample(ctx *c, pp_sample *smp)
+{
+	pp_wire w = {c->raw, c->nraw, c->scan, NULL};
+	size_t len_at = 0;
+	uint64_t len = 0;
+	uint32_t field = 0;
+	int wt = 0;
+	while (w.pos < w.n && !wire_field(&w, &field, &wt, &len_at, &len) && !(field == 2 && wt == 2))
+		;
+	c->scan = w.pos;
+	if (field != 2 || wt != 2 || decode_sample(smp, c->raw + len_at, (size_t)len))
+		return pp_explain_decode_failure(c->raw, c->nraw, c->path, c->err);
+	return 0;
 }
 
 /* --- validation (Go's CheckValid, plus string indices) --- */
@@ -461,13 +620,16 @@ static int index_ids(ctx *c, pp_idmap *m, size_t n, uint64_t (*id_of)(const ctx 
 		     const char *what)
 {
 	pp_idmap_init(m, n);
+	bool dense = true;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t id = id_of(c, i);
+		dense &= id == i + 1;
 		if (id == 0)
 			return rs_fail(c->err, RS_EINPUT, "%s: %s %zu: id is 0 (ids must be nonzero)", c->path, what, i);
 		if (!pp_idmap_put(m, id, (uint32_t)i))
 			return rs_fail(c->err, RS_EINPUT, "%s: %s %zu: duplicate id %" PRIu64, c->path, what, i, id);
 	}
+	m->dense = dense ? n : 0;
 	return 0;
 }
 
@@ -481,9 +643,9 @@ static int check_header(ctx *c)
 	if (p->n_string_table && p->string_table[0][0] != 0)
 		return rs_fail(c->err, RS_EINPUT, "%s: string_table[0] is \"%.40s\", expected \"\"", c->path,
 			       p->string_table[0]);
-	if (p->n_sample && !p->n_sample_type)
+	if (c->nsample && !p->n_sample_type)
 		return rs_fail(c->err, RS_EINPUT, "%s: the profile has %zu samples but no sample_type", c->path,
-			       p->n_sample);
+			       c->nsample);
 	int rc = index_ids(c, &c->mapping_ids, p->n_mapping, mapping_id, "mapping");
 	if (!rc)
 		rc = index_ids(c, &c->function_ids, p->n_function, function_id, "function");
@@ -748,13 +910,13 @@ static int import_locations(ctx *c)
  * first, so reading both backwards gives the path root → leaf. */
 static int sample_stack(ctx *c, size_t i, int32_t *stack)
 {
-	const PSample *ps = c->p->sample[i];
+	const pp_sample *ps = c->cur;
 	size_t n = 0;
-	for (size_t j = ps->n_location_id; j-- > 0;) {
+	for (size_t j = ps->nloc; j-- > 0;) {
 		uint32_t li;
-		if (!pp_idmap_get(&c->location_ids, ps->location_id[j], &li))
+		if (!pp_idmap_get(&c->location_ids, ps->loc[j], &li))
 			return rs_fail(c->err, RS_EINPUT, "%s: sample %zu: location id %" PRIu64 " does not exist (sample[%zu].location_id[%zu])",
-				       c->path, i, ps->location_id[j], i, j);
+				       c->path, i, ps->loc[j], i, j);
 		if (n + c->loc_count[li] > c->path_cap)
 			RS_GROW(c->path_buf, c->path_cap, n + c->loc_count[li]);
 		for (uint32_t k = c->loc_count[li]; k-- > 0;)
@@ -766,7 +928,7 @@ static int sample_stack(ctx *c, size_t i, int32_t *stack)
 
 /* A label's strings; the field names are only formatted for an error
  * message (this runs for every label of every sample). */
-static int label_strings(ctx *c, size_t i, size_t j, const PLabel *pl, rs_label *l)
+static int label_strings(ctx *c, size_t i, size_t j, const pp_label *pl, rs_label *l)
 {
 	const struct { int64_t idx; rs_str *out; const char *name; } f[3] = {
 		{pl->key, &l->key, "key"}, {pl->str, &l->str, "str"}, {pl->num_unit, &l->unit, "num_unit"}};
@@ -787,11 +949,11 @@ static int label_strings(ctx *c, size_t i, size_t j, const PLabel *pl, rs_label 
 
 static int sample_labels(ctx *c, size_t i, size_t *nout)
 {
-	const PSample *ps = c->p->sample[i];
-	if (ps->n_label > c->labels_cap)
-		RS_GROW(c->labels, c->labels_cap, ps->n_label);
-	for (size_t j = 0; j < ps->n_label; j++) {
-		const PLabel *pl = ps->label[j];
+	const pp_sample *ps = c->cur;
+	if (ps->nlab > c->labels_cap)
+		RS_GROW(c->labels, c->labels_cap, ps->nlab);
+	for (size_t j = 0; j < ps->nlab; j++) {
+		const pp_label *pl = &ps->lab[j];
 		rs_label *l = &c->labels[j];
 		memset(l, 0, sizeof *l);
 		int rc = label_strings(c, i, j, pl, l);
@@ -803,32 +965,65 @@ static int sample_labels(ctx *c, size_t i, size_t *nout)
 		if (!l->is_num)
 			l->unit = 0;
 	}
-	*nout = ps->n_label;
+	*nout = ps->nlab;
 	return 0;
 }
 
 static int check_values(ctx *c, size_t i)
 {
-	const PSample *ps = c->p->sample[i];
-	if (ps->n_value != c->p->n_sample_type)
+	const pp_sample *ps = c->cur;
+	if (ps->nval != c->p->n_sample_type)
 		return rs_fail(c->err, RS_EINPUT, "%s: sample %zu: has %zu values but the profile has %zu sample types (sample[%zu].value)",
-			       c->path, i, ps->n_value, c->p->n_sample_type, i);
+			       c->path, i, ps->nval, c->p->n_sample_type, i);
 	return 0;
+}
+
+enum { AHEAD = 8, RING = 16 };
+
+/* Prefetches the root lookup of a decoded sample (see rs_stack_prefetch). */
+static void prefetch_root(ctx *c, size_t k, bool second)
+{
+	const pp_sample *ps = &c->ring[k % RING];
+	uint32_t li;
+	if (c->ring_rc[k % RING] || !ps->nloc || !pp_idmap_get(&c->location_ids, ps->loc[ps->nloc - 1], &li))
+		return;
+	rs_stack_prefetch(c->s, -1, c->loc_frames[c->loc_start[li] + c->loc_count[li] - 1], second);
+}
+
+/* Makes sample i current: decodes up to AHEAD samples past it, prefetches
+ * for the later ones, and returns its decoding result. */
+static int take_sample(ctx *c, size_t i)
+{
+	if (i == 0)
+		c->scan = c->ndecoded = 0;
+	for (; c->ndecoded < c->nsample && c->ndecoded <= i + AHEAD; c->ndecoded++) {
+		size_t k = c->ndecoded % RING;
+		bool failed = c->ndecoded && c->ring_rc[(c->ndecoded - 1) % RING];
+		c->ring_rc[k] = failed ? RS_EINPUT : next_sample(c, &c->ring[k]);
+		if (!failed)
+			prefetch_root(c, c->ndecoded, false);
+	}
+	if (i + AHEAD / 2 < c->ndecoded)
+		prefetch_root(c, i + AHEAD / 2, true);
+	c->cur = &c->ring[i % RING];
+	return c->ring_rc[i % RING];
 }
 
 static int import_samples(ctx *c)
 {
-	for (size_t i = 0; i < c->p->n_sample; i++) {
+	for (size_t i = 0; i < c->nsample; i++) {
 		int32_t stack;
 		size_t nl;
-		int rc = check_values(c, i);
+		int rc = take_sample(c, i);
+		if (!rc)
+			rc = check_values(c, i);
 		if (!rc)
 			rc = sample_stack(c, i, &stack);
 		if (!rc)
 			rc = sample_labels(c, i, &nl);
 		if (rc)
 			return rc;
-		rs_sample_add(c->s, stack, c->p->sample[i]->value, -1, RS_NO_TIME, c->labels, nl);
+		rs_sample_add(c->s, stack, (const int64_t *)c->cur->val, -1, RS_NO_TIME, c->labels, nl);
 	}
 	return 0;
 }
@@ -900,11 +1095,14 @@ static int own_locations(ctx *c)
 
 static int own_samples(ctx *c, const pp_own *own)
 {
-	for (size_t i = 0; i < c->p->n_sample; i++) {
+	for (size_t i = 0; i < c->nsample; i++) {
 		int32_t stack, thread = -1;
 		int64_t t = RS_NO_TIME;
 		size_t nl;
-		int rc = check_values(c, i);
+		int rc = take_sample(c, i);
+		if (rc)
+			return rc;
+		rc = check_values(c, i);
 		if (!rc)
 			rc = sample_stack(c, i, &stack);
 		if (!rc)
@@ -915,20 +1113,12 @@ static int own_samples(ctx *c, const pp_own *own)
 			rs_err_prefix(c->err, "%s: sample %zu: ", c->path, i);
 			return rc;
 		}
-		rs_sample_add(c->s, stack, c->p->sample[i]->value, thread, t, c->labels, nl);
+		rs_sample_add(c->s, stack, (const int64_t *)c->cur->val, thread, t, c->labels, nl);
 	}
 	c->s->samples.has_thread = own->thread;
 	c->s->samples.has_time = own->time;
 	c->s->samples.has_labels = own->labels;
 	return 0;
-}
-
-/* Swaps the contents of two sessions (the caller's pointer stays valid). */
-static void session_swap(rs_session *a, rs_session *b)
-{
-	rs_session t = *a;
-	*a = *b;
-	*b = t;
 }
 
 /* Restores the session from the rustscope comment; *used = false (and no
@@ -948,7 +1138,7 @@ static int import_own(ctx *c, const char *comment, bool *used)
 		return 0;
 	}
 	if (!rc) {
-		session_swap(c->s, tmp);
+		rs_session_swap(c->s, tmp);
 		*used = true;
 		/* string indices now refer to this session */
 		for (size_t i = 0; i < c->p->n_string_table; i++)
@@ -986,6 +1176,11 @@ static void ctx_free(ctx *c)
 	free(c->loc_frames);
 	free(c->path_buf);
 	free(c->labels);
+	for (size_t k = 0; k < RING; k++) {
+		free(c->ring[k].loc);
+		free(c->ring[k].val);
+		free(c->ring[k].lab);
+	}
 	rs_rust_name_free(&c->rn);
 	rs_sb_free(&c->sb);
 }
@@ -994,22 +1189,27 @@ int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err)
 {
 	rs_arena arena = {0};
 	PProfile *p = NULL;
-	int rc = decode(in, &arena, &p, err);
+	unsigned char *raw = NULL;
+	size_t nraw = 0, nsample = 0;
+	int rc = decode(in, &arena, &p, &raw, &nraw, &nsample, err);
 	if (rc) {
+		free(raw);
 		rs_arena_free(&arena);
 		return rc;
 	}
-	ctx c = {.s = s, .p = p, .path = in->path, .err = err};
+	ctx c = {.s = s, .p = p, .raw = raw, .nraw = nraw, .nsample = nsample, .path = in->path, .err = err};
 	c.strmap = rs_xmalloc((p->n_string_table + 1) * sizeof *c.strmap);
 	memset(c.strmap, 0xff, (p->n_string_table + 1) * sizeof *c.strmap);
 	rc = check_header(&c);
-	const char *own = rc ? NULL : find_own_comment(&c);
+	/* --native reads only what pprof itself carries (importers/embedded.c). */
+	const char *own = rc || rs_import_opts_cur.ignore_embedded ? NULL : find_own_comment(&c);
 	bool used = false;
 	if (own)
 		rc = import_own(&c, own, &used);
 	if (!rc && !used)
 		rc = import_foreign(&c);
 	ctx_free(&c);
+	free(raw);
 	rs_arena_free(&arena);
 	return rc;
 }

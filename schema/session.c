@@ -95,6 +95,13 @@ rs_session *rs_session_new(void)
 	return s;
 }
 
+void rs_session_swap(rs_session *a, rs_session *b)
+{
+	rs_session t = *a;
+	*a = *b;
+	*b = t;
+}
+
 void rs_session_free(rs_session *s)
 {
 	if (!s)
@@ -126,9 +133,7 @@ void rs_session_free(rs_session *s)
 	free(s->windows);
 	free(s->frame_hash);
 	free(s->stack_hash);
-	free(s->first_child);
-	free(s->next_sibling);
-	free(s->nkids);
+	free(s->links);
 	rs_arena_free(&s->arena);
 	free(s);
 }
@@ -199,7 +204,7 @@ int32_t rs_frame_append(rs_session *s, const rs_frame *f)
 
 /* --- stacks --- */
 
-enum { KIDS_LIST_MAX = 8, KIDS_HASHED = -2 };
+enum { KIDS_LIST_MAX = 2, KIDS_HASHED = -2 };
 
 static uint64_t stack_hash(int32_t parent, uint32_t frame)
 {
@@ -220,6 +225,9 @@ static void hash_grow(rs_session *s)
 	uint32_t *t = rs_xcalloc(nc, sizeof *t);
 	for (size_t k = 0; k < s->stack_hash_cap; k++) {
 		uint32_t i = s->stack_hash[k];
+		/* the nodes are scattered over a table that may be huge */
+		if (k + 16 < s->stack_hash_cap && s->stack_hash[k + 16])
+			__builtin_prefetch(&s->stacks[s->stack_hash[k + 16] - 1]);
 		if (!i)
 			continue;
 		size_t j = stack_elem_hash(s, i - 1) & (nc - 1);
@@ -248,9 +256,10 @@ static int32_t hash_find(const rs_session *s, int32_t parent, uint32_t frame)
 		return -1;
 	size_t mask = s->stack_hash_cap - 1, j = stack_hash(parent, frame) & mask;
 	for (; s->stack_hash[j]; j = (j + 1) & mask) {
-		const rs_stack *n = &s->stacks[s->stack_hash[j] - 1];
-		if (n->parent == parent && n->frame == frame)
-			return (int32_t)s->stack_hash[j] - 1;
+		uint32_t i = s->stack_hash[j];
+		/* the frame first: its line is the one the next level needs */
+		if (s->links[i].frame == frame && s->stacks[i - 1].parent == parent)
+			return (int32_t)i - 1;
 	}
 	return -1;
 }
@@ -260,15 +269,37 @@ static size_t link_of(int32_t parent) { return parent < 0 ? 0 : (size_t)parent +
 
 int32_t rs_stack_find(const rs_session *s, int32_t parent, uint32_t frame)
 {
-	if (!s->first_child)
+	if (!s->links)
 		return -1;
-	int32_t k = s->first_child[link_of(parent)];
+	int32_t k = s->links[link_of(parent)].first_child;
 	if (k == KIDS_HASHED)
 		return hash_find(s, parent, frame);
-	for (; k >= 0; k = s->next_sibling[k + 1])
-		if (s->stacks[k].frame == frame)
+	for (; k >= 0; k = s->links[k + 1].next_sibling)
+		if (s->links[k + 1].frame == frame)
 			return k;
 	return -1;
+}
+
+void rs_stack_prefetch(const rs_session *s, int32_t parent, uint32_t frame, bool second)
+{
+	if (!s->links || parent < -1 || parent >= (int64_t)s->nstacks)
+		return;
+	int32_t k = s->links[link_of(parent)].first_child;
+	if (k != KIDS_HASHED) {
+		if (k >= 0)
+			__builtin_prefetch(&s->links[k + 1]);
+		return;
+	}
+	size_t j = stack_hash(parent, frame) & (s->stack_hash_cap - 1);
+	if (!second) {
+		__builtin_prefetch(&s->stack_hash[j]);
+		return;
+	}
+	uint32_t i = s->stack_hash[j];
+	if (i) {
+		__builtin_prefetch(&s->links[i]);
+		__builtin_prefetch(&s->stacks[i - 1]);
+	}
 }
 
 static void links_reserve(rs_session *s, size_t n)
@@ -278,13 +309,9 @@ static void links_reserve(rs_session *s, size_t n)
 	size_t c = s->links_cap ? s->links_cap * 2 : 1024;
 	while (c < n)
 		c *= 2;
-	s->first_child = rs_xrealloc(s->first_child, c * sizeof *s->first_child);
-	s->next_sibling = rs_xrealloc(s->next_sibling, c * sizeof *s->next_sibling);
-	s->nkids = rs_xrealloc(s->nkids, c * sizeof *s->nkids);
-	if (!s->links_cap) { /* the root's slot */
-		s->first_child[0] = -1;
-		s->nkids[0] = 0;
-	}
+	s->links = rs_xrealloc(s->links, c * sizeof *s->links);
+	if (!s->links_cap) /* the root's slot */
+		s->links[0] = (rs_stack_link){-1, -1, 0};
 	s->links_cap = c;
 }
 
@@ -292,30 +319,37 @@ static void links_reserve(rs_session *s, size_t n)
  * parent has more than KIDS_LIST_MAX children. */
 static void link_child(rs_session *s, int32_t node)
 {
-	size_t p = link_of(s->stacks[node].parent);
-	if (s->first_child[p] == KIDS_HASHED) {
+	rs_stack_link *p = &s->links[link_of(s->stacks[node].parent)];
+	if (p->first_child == KIDS_HASHED) {
 		hash_insert(s, node);
 		return;
 	}
-	s->next_sibling[node + 1] = s->first_child[p];
-	s->first_child[p] = node;
-	if (++s->nkids[p] <= KIDS_LIST_MAX)
+	s->links[node + 1].next_sibling = p->first_child;
+	p->first_child = node;
+	/* the list was just searched, so counting it again is cheap */
+	int n = 0;
+	for (int32_t k = node; k >= 0 && n <= KIDS_LIST_MAX; k = s->links[k + 1].next_sibling)
+		n++;
+	if (n <= KIDS_LIST_MAX)
 		return;
-	for (int32_t k = s->first_child[p]; k >= 0; k = s->next_sibling[k + 1])
+	for (int32_t k = p->first_child; k >= 0; k = s->links[k + 1].next_sibling)
 		hash_insert(s, k);
-	s->first_child[p] = KIDS_HASHED;
+	p->first_child = KIDS_HASHED;
 }
 
 static int32_t stack_push(rs_session *s, int32_t parent, uint32_t frame, bool link)
 {
-	RS_GROW(s->stacks, s->stacks_cap, s->nstacks + 1);
-	links_reserve(s, s->nstacks + 2);
+	if (s->nstacks + 2 > s->links_cap || s->nstacks + 1 > s->stacks_cap) { /* rarely */
+		RS_GROW(s->stacks, s->stacks_cap, s->nstacks + 1);
+		links_reserve(s, s->nstacks + 2);
+	}
 	int32_t node = (int32_t)s->nstacks++;
 	s->stacks[node] = (rs_stack){parent, frame};
-	s->first_child[node + 1] = -1;
-	s->nkids[node + 1] = 0;
+	s->links[node + 1] = (rs_stack_link){-1, -1, frame};
 	if (link)
 		link_child(s, node);
+	else
+		s->stacks_unlinked++;
 	return node;
 }
 
@@ -407,7 +441,8 @@ void rs_sample_add(rs_session *s, int32_t stack, const int64_t *values, int32_t 
 	sm->has_thread |= thread >= 0;
 	sm->has_time |= time_ns != RS_NO_TIME;
 	if (nlabels) {
-		RS_GROW(sm->labels, sm->labels_cap, sm->nlabels + nlabels);
+		if (sm->nlabels + nlabels > sm->labels_cap)
+			RS_GROW(sm->labels, sm->labels_cap, sm->nlabels + nlabels);
 		memcpy(sm->labels + sm->nlabels, labels, nlabels * sizeof *labels);
 		sm->nlabels += nlabels;
 		sm->has_labels = true;

@@ -73,6 +73,13 @@ typedef struct rs_stack {
 	uint32_t frame;
 } rs_stack;
 
+/* The trie index over the stack table (rs_session.links, internal to
+ * schema/session.c). */
+typedef struct rs_stack_link {
+	int32_t first_child, next_sibling;
+	uint32_t frame;
+} rs_stack_link;
+
 typedef struct rs_thread {
 	int64_t pid, tid; /* -1 = unknown */
 	rs_str name, unknown;
@@ -199,15 +206,23 @@ typedef struct rs_session {
 	size_t frame_hash_cap, stack_hash_cap, stack_hashed;
 	/* The stack trie: children of a node form a list (first_child,
 	 * next_sibling; -1 ends it) until the node has many, then they move to
-	 * stack_hash and first_child becomes RS_KIDS_HASHED. Fresh paths then
-	 * cost no hash probe at all. Index nstacks stands for the root. */
-	int32_t *first_child, *next_sibling;
-	uint16_t *nkids;
+	 * stack_hash and first_child becomes KIDS_HASHED. Fresh paths then
+	 * cost no hash probe at all. links[0] is the root, node i is at i + 1;
+	 * a link repeats its node's frame so that a list step or a hash probe
+	 * touches one cache line (profiles with millions of nodes are bound
+	 * by these misses). */
+	rs_stack_link *links;
 	size_t links_cap;
+	/* Nodes stored unlinked (a duplicate (parent, frame) or an invalid
+	 * parent, via rs_stack_append): 0 means every node is unique. */
+	size_t stacks_unlinked;
 } rs_session;
 
 rs_session *rs_session_new(void);
 void rs_session_free(rs_session *s);
+/* Exchanges the contents of two sessions (an importer replacing what it
+ * read with a session embedded in the file). */
+void rs_session_swap(rs_session *a, rs_session *b);
 
 /* --- strings --- */
 rs_str rs_intern(rs_session *s, const char *p, size_t len);
@@ -223,6 +238,12 @@ int32_t rs_stack_add(rs_session *s, int32_t parent, uint32_t frame);
 int32_t rs_stack_append(rs_session *s, int32_t parent, uint32_t frame);
 /* The existing node (parent, frame), or -1. */
 int32_t rs_stack_find(const rs_session *s, int32_t parent, uint32_t frame);
+/* A hint for callers that know their lookups ahead (big imports are bound
+ * by cache misses here): starts loading what rs_stack_find(s, parent,
+ * frame) will read. Call it with second = false some lookups ahead, then
+ * with second = true closer (it then reads the slot the first call
+ * fetched). Changes nothing. */
+void rs_stack_prefetch(const rs_session *s, int32_t parent, uint32_t frame, bool second);
 /* Interns the path frames[0] (root) .. frames[n-1] (leaf); -1 when n == 0. */
 int32_t rs_stack_path(rs_session *s, const uint32_t *frames, size_t n);
 uint32_t rs_stack_depth(const rs_session *s, int32_t stack);

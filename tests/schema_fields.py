@@ -40,7 +40,7 @@ C_IGNORE_MEMBERS = {
     "unknown",                      # unknown JSON members, kept verbatim (version policy)
     "arena", "strings",             # allocation / string interning
     "frame_hash", "stack_hash", "frame_hash_cap", "stack_hash_cap",  # dedup indexes
-    "stack_hashed", "first_child", "next_sibling", "nkids", "links_cap",  # the stack trie
+    "stack_hashed", "links", "links_cap", "stacks_unlinked",  # the stack trie
     "stacks_unknown",  # unknown members of "stacks" (see Unknown members)
     "n", "cap", "nlabels", "labels_cap", "ntags", "tags_cap",        # vector bookkeeping
     "has_thread", "has_time", "has_labels",  # which optional sample columns exist
