@@ -169,6 +169,8 @@ static void keep_event(tr *t, const ev *e)
 }
 
 static rs_str intern_sb(rs_session *s, const rs_strbuf *b) { return b->len ? rs_intern(s, b->buf, b->len) : 0; }
+/* Per-event JSON (args, unknown members) is nearly always unique: stored, not interned. */
+static rs_str store_sb(rs_session *s, const rs_strbuf *b) { return rs_store(s, b->buf, b->len); }
 
 static int32_t ev_thread(tr *t, const ev *e)
 {
@@ -228,7 +230,7 @@ static void on_complete(tr *t, const ev *e)
 	iv->frame = -1;
 	iv->name = e->has_name ? intern_sb(t->s, &e->name) : 0;
 	iv->category = e->has_cat ? intern_sb(t->s, &e->cat) : 0;
-	iv->args = e->has_args ? intern_sb(t->s, &e->args) : 0;
+	iv->args = e->has_args ? store_sb(t->s, &e->args) : 0;
 	rs_strbuf u = {0};
 	if (!e->has_dur)
 		rs_sb_adds(&u, "\"rustscope_no_dur\":true");
@@ -243,7 +245,7 @@ static void on_complete(tr *t, const ev *e)
 			rs_sb_addc(&u, ',');
 		rs_sb_add(&u, e->unk.buf, e->unk.len);
 	}
-	iv->unknown = intern_sb(t->s, &u);
+	iv->unknown = store_sb(t->s, &u);
 	rs_sb_free(&u);
 }
 
@@ -254,11 +256,11 @@ static void on_begin_end(tr *t, const ev *e, bool begin)
 	*b = (be){.ts = e->ts, .seq = t->seq++, .thread = ev_thread(t, e), .begin = begin,
 		  .name = e->has_name ? intern_sb(t->s, &e->name) : 0,
 		  .cat = e->has_cat ? intern_sb(t->s, &e->cat) : 0,
-		  .args = e->has_args ? intern_sb(t->s, &e->args) : 0,
+		  .args = e->has_args ? store_sb(t->s, &e->args) : 0,
 		  .unknown = unk_with_cat(t, e, false, true)};
 	rs_strbuf raw = {0};
 	ev_json(e, &raw);
-	b->raw = intern_sb(t->s, &raw);
+	b->raw = store_sb(t->s, &raw);
 	rs_sb_free(&raw);
 }
 
@@ -268,7 +270,7 @@ static void on_instant(tr *t, const ev *e)
 	m->t_ns = e->ts;
 	m->name = e->has_name ? intern_sb(t->s, &e->name) : rs_intern_cstr(t->s, "(unnamed)");
 	m->thread = ev_thread(t, e);
-	m->args = e->has_args ? intern_sb(t->s, &e->args) : 0;
+	m->args = e->has_args ? store_sb(t->s, &e->args) : 0;
 	rs_strbuf u = {0};
 	if (!str_is(&e->ph, "i")) {
 		rs_sb_adds(&u, "\"ph\":");
@@ -282,7 +284,7 @@ static void on_instant(tr *t, const ev *e)
 			rs_sb_addc(&u, ',');
 		rs_sb_add(&u, rs_s(t->s, rest), rs_slen(t->s, rest));
 	}
-	m->unknown = intern_sb(t->s, &u);
+	m->unknown = store_sb(t->s, &u);
 	rs_sb_free(&u);
 }
 

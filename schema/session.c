@@ -49,23 +49,10 @@ static void index_grow(const rs_session *s, uint32_t **tab, size_t *cap, size_t 
 
 static uint64_t str_hash(const char *p, size_t n) { return mix(hash_bytes(p, n, 0xcbf29ce484222325ULL)); }
 
-static uint64_t strtab_elem_hash(const rs_session *s, uint32_t i)
-{
-	return str_hash(s->strings.ptr[i], s->strings.len[i]);
-}
-
-rs_str rs_intern(rs_session *s, const char *p, size_t len)
+/* Appends a copy of p to the table (not indexed). */
+static rs_str strtab_push(rs_session *s, const char *p, size_t len)
 {
 	rs_strtab *t = &s->strings;
-	if (len == 0)
-		return 0;
-	index_grow(s, &t->hash, &t->hash_cap, t->n, strtab_elem_hash);
-	size_t mask = t->hash_cap - 1, j = str_hash(p, len) & mask;
-	for (; t->hash[j]; j = (j + 1) & mask) {
-		uint32_t i = t->hash[j] - 1;
-		if (t->len[i] == len && memcmp(t->ptr[i], p, len) == 0)
-			return i;
-	}
 	size_t cap = t->cap;
 	RS_GROW(t->ptr, cap, t->n + 1);
 	RS_GROW(t->len, t->cap, t->n + 1);
@@ -74,11 +61,52 @@ rs_str rs_intern(rs_session *s, const char *p, size_t len)
 	copy[len] = 0;
 	t->ptr[t->n] = copy;
 	t->len[t->n] = (uint32_t)len;
-	t->hash[j] = (uint32_t)t->n + 1;
 	return (rs_str)t->n++;
 }
 
+/* The index holds interned strings only (not rs_store'd ones), so it grows
+ * by their count and rehashes from its own slots. */
+static void strtab_index_grow(rs_strtab *t)
+{
+	if ((t->nhashed + 1) * 2 <= t->hash_cap)
+		return;
+	size_t nc = t->hash_cap ? t->hash_cap * 2 : 1024;
+	uint32_t *h = rs_xcalloc(nc, sizeof *h);
+	for (size_t k = 0; k < t->hash_cap; k++) {
+		uint32_t i = t->hash[k];
+		if (!i)
+			continue;
+		size_t j = str_hash(t->ptr[i - 1], t->len[i - 1]) & (nc - 1);
+		while (h[j])
+			j = (j + 1) & (nc - 1);
+		h[j] = i;
+	}
+	free(t->hash);
+	t->hash = h;
+	t->hash_cap = nc;
+}
+
+rs_str rs_intern(rs_session *s, const char *p, size_t len)
+{
+	rs_strtab *t = &s->strings;
+	if (len == 0)
+		return 0;
+	strtab_index_grow(t);
+	size_t mask = t->hash_cap - 1, j = str_hash(p, len) & mask;
+	for (; t->hash[j]; j = (j + 1) & mask) {
+		uint32_t i = t->hash[j] - 1;
+		if (t->len[i] == len && memcmp(t->ptr[i], p, len) == 0)
+			return i;
+	}
+	rs_str id = strtab_push(s, p, len);
+	t->hash[j] = id + 1;
+	t->nhashed++;
+	return id;
+}
+
 rs_str rs_intern_cstr(rs_session *s, const char *p) { return p ? rs_intern(s, p, strlen(p)) : 0; }
+
+rs_str rs_store(rs_session *s, const char *p, size_t len) { return len ? strtab_push(s, p, len) : 0; }
 
 rs_session *rs_session_new(void)
 {

@@ -33,7 +33,7 @@ typedef struct rs_strtab {
 	uint32_t *len;
 	size_t n, cap;
 	uint32_t *hash; /* open addressing, 0 = empty, else index + 1 */
-	size_t hash_cap;
+	size_t hash_cap, nhashed;
 } rs_strtab;
 
 typedef enum rs_frame_kind {
@@ -227,6 +227,10 @@ void rs_session_swap(rs_session *a, rs_session *b);
 /* --- strings --- */
 rs_str rs_intern(rs_session *s, const char *p, size_t len);
 rs_str rs_intern_cstr(rs_session *s, const char *p);
+/* Stores a string without deduplication (no hashing): for values that are
+ * nearly always unique, such as each event's raw JSON args. Interning the
+ * same text later gives another id; only the content matters. */
+rs_str rs_store(rs_session *s, const char *p, size_t len);
 static inline const char *rs_s(const rs_session *s, rs_str id) { return s->strings.ptr[id]; }
 static inline uint32_t rs_slen(const rs_session *s, rs_str id) { return s->strings.len[id]; }
 

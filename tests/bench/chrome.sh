@@ -20,8 +20,10 @@ measure() { # NAME COMMAND...: WALL (s), RSS (MB)
 	WALL=$(awk -F': ' '/Elapsed/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$dir/time.$name")
 	RSS=$(awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }' "$dir/time.$name")
 }
-measure rs "$RS" convert -q "$dir/bench.trace.json" -o /dev/null --to session
+measure rs "$RS" validate -q "$dir/bench.trace.json"
 rw=$WALL rr=$RSS
+measure rsw "$RS" convert -q "$dir/bench.trace.json" -o /dev/null --to session
+ww=$WALL wr=$RSS
 measure jq jq . "$dir/bench.trace.json"
 jw=$WALL jr=$RSS
 measure py python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$dir/bench.trace.json"
@@ -29,7 +31,8 @@ pw=$WALL pr=$RSS
 printf '%-36s %8s %8s %9s %12s %14s\n' "import of a $((size / 1000000)) MB trace" "wall s" "MB/s" "peak MB" "RSS/input" "speed vs rs"
 row() { awk -v n="$1" -v w="$2" -v r="$3" -v sz="$size" -v rw="$rw" 'BEGIN {
 	printf "%-36s %8.2f %8.0f %9d %11.2fx %13.2fx\n", n, w, (w > 0 ? sz / 1e6 / w : 0), r, r * 1048576 / sz, (w > 0 ? rw / w : 0) }'; }
-row "rustscope chrome -> session" "$rw" "$rr"
+row "rustscope import (validate)" "$rw" "$rr"
+row "rustscope import + session JSON out" "$ww" "$wr"
 row "jq . >/dev/null" "$jw" "$jr"
 row "python3 json.load" "$pw" "$pr"
 echo "(targets: rustscope >= 300 MB/s, peak RSS <= 1.5x the input)"
