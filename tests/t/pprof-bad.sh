@@ -8,26 +8,9 @@ mk() { # NAME CASE [gzip]: writes $T/NAME.pb(.gz) for one hand-made case
 	python3 - "$T/$1" "$2" "${3:-}" <<'EOF'
 import gzip, sys
 
-def varint(v):
-    v &= (1 << 64) - 1
-    out = bytearray()
-    while v >= 0x80:
-        out.append(v & 0x7f | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
+sys.path.insert(0, "tests")
+from pb import msg, num, packed, s, unpacked, varint  # noqa: E402
 
-def num(field, v):
-    return varint(field << 3) + varint(v)
-
-def msg(field, body):
-    return varint(field << 3 | 2) + varint(len(body)) + body
-
-def s(field, text):
-    return msg(field, text.encode())
-
-def packed(field, vals):
-    return msg(field, b"".join(varint(v) for v in vals))
 
 def profile(case):
     strings = ["", "samples", "count", "main", "main.go"]

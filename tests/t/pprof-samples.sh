@@ -8,26 +8,9 @@ mk() { # NAME CASE: writes $T/NAME.pb for one hand-made case
 	python3 - "$T/$1.pb" "$2" <<'EOF'
 import sys
 
-def varint(v):
-    v &= (1 << 64) - 1
-    out = bytearray()
-    while v >= 0x80:
-        out.append(v & 0x7f | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
+sys.path.insert(0, "tests")
+from pb import msg, num, packed, s, unpacked, varint  # noqa: E402
 
-def num(field, v):
-    return varint(field << 3) + varint(v)
-
-def msg(field, body):
-    return varint(field << 3 | 2) + varint(len(body)) + body
-
-def packed(field, vals):
-    return msg(field, b"".join(varint(v) for v in vals))
-
-def unpacked(field, vals):
-    return b"".join(num(field, v) for v in vals)
 
 def sample(k, case):
     locs, vals = [1 + k % 3, 4, 5][: 1 + k % 3], [k + 1, -(k + 1) * 1000]
