@@ -23,20 +23,24 @@ tar -czf "$dir/in.tar.gz" -C "$dir/in" .
 echo "batch benchmark: $files profiles, $(du -sm "$dir/in" | cut -f1) MB, archive $(du -m "$dir/in.tar.gz" | cut -f1) MB"
 
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
-rm -rf "$dir/o1" "$dir/o2"
-t1=$(secs "$RS" convert --batch "$dir/in.tar.gz" --to pprof -o "$dir/o1.tar.gz" -j 1 -q --force)
-t2=$(secs "$RS" convert --batch "$dir/in.tar.gz" --to pprof -o "$dir/o2.tar.gz" -j 2 -q --force)
-d1=$(secs "$RS" convert --batch "$dir/in" --to pprof -o "$dir/o1" -j 1 -q --force)
-d2=$(secs "$RS" convert --batch "$dir/in" --to pprof -o "$dir/o2" -j 2 -q --force)
+# pair NAME IN OUT-SUFFIX: -j1 and -j2 on the same work, and the ratio
+pair() {
+	local a b
+	a=$(secs "$RS" convert --batch "$2" --to pprof -o "$dir/j1$3" -j 1 -q --force)
+	b=$(secs "$RS" convert --batch "$2" --to pprof -o "$dir/j2$3" -j 2 -q --force)
+	printf '%-40s %8.2f %8.2f %8.2fx\n' "$1" "$a" "$b" "$(echo "$a / $b" | bc -l)"
+}
+printf '%-40s %8s %8s %9s\n' "batch ($files profiles) -> pprof" "-j1 s" "-j2 s" "scaling"
+pair "tar.gz archive -> directory" "$dir/in.tar.gz" ""
+pair "tar.gz archive -> tar.zst archive" "$dir/in.tar.gz" ".tar.zst"
+pair "tar.gz archive -> tar.gz archive" "$dir/in.tar.gz" ".tar.gz"
+pair "directory -> directory" "$dir/in" "-dir"
+echo "(target: -j2 >= 1.8x -j1 on 2 cores; archive outputs are written by one thread)"
 npprof=$(ls "$dir/in/pprof" | wc -l)
 gostart=$(date +%s.%N)
 for f in "$dir"/in/pprof/*.pb.gz; do go tool pprof -proto -output "$dir/go.pb.gz" "$f" >/dev/null 2>&1; done
 gosecs=$(echo "$(date +%s.%N) - $gostart" | bc)
 rsp=$(secs "$RS" convert --batch "$dir/in/pprof" --to pprof -o "$dir/o3" -j 1 -q --force)
-printf '%-46s %10s\n' "batch ($files profiles)" "wall s"
-printf '%-46s %10.2f\n' "rustscope tar.gz -> tar.gz, -j1" "$t1" "rustscope tar.gz -> tar.gz, -j2" "$t2" \
-	"rustscope dir -> dir, -j1" "$d1" "rustscope dir -> dir, -j2" "$d2"
-awk -v a="$t1" -v b="$t2" -v c="$d1" -v d="$d2" 'BEGIN { printf "scaling -j2 vs -j1: archive %.2fx, directory %.2fx (target >= 1.8x)\n", a / b, c / d }'
 printf '%-46s %10.2f\n' "go tool pprof -proto, $npprof files one by one" "$gosecs" "rustscope the same $npprof files, -j1" "$rsp"
 awk -v g="$gosecs" -v r="$rsp" 'BEGIN { printf "rustscope vs go on the pprof part: %.1fx faster\n", g / r }'
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$dir"
