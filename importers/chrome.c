@@ -677,11 +677,7 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 	} else {
 		if (rs_jr_key_is(r, "sf"))
 			e->sf = sf_id(t, v);
-		rs_jw w;
-		size_t kn;
-		const char *k = rs_jr_key(r, &kn);
-		rs_jw_member(&w, &e->unk, k, kn);
-		rs_jv_write(&w, v);
+		rs_jr_keep_member(r, &e->unk, v, NULL, 0);
 	}
 	return 0;
 }
@@ -697,11 +693,7 @@ static int sf_scalar(rs_jr *r, tr *t, const rs_jv *v)
 		rs_strbuf sb = {0};
 		if (f->unknown)
 			rs_sb_add(&sb, rs_s(t->s, f->unknown), rs_slen(t->s, f->unknown));
-		rs_jw w;
-		size_t kn;
-		const char *k = rs_jr_key(r, &kn);
-		rs_jw_member(&w, &sb, k, kn);
-		rs_jv_write(&w, v);
+		rs_jr_keep_member(r, &sb, v, NULL, 0);
 		f->unknown = intern_sb(t->s, &sb);
 		rs_sb_free(&sb);
 	}
@@ -724,22 +716,8 @@ static int on_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
 		else
 			ev_scalar(r, t, v);
 		return 0;
-	case T_META: {
-		size_t kn;
-		const char *k = rs_jr_key(r, &kn);
-		rs_jw w;
-		rs_jw_member(&w, &t->meta, k, kn);
-		rs_jv_write(&w, v);
-		return 0;
-	}
-	case T_TOP: {
-		size_t kn;
-		const char *k = rs_jr_key(r, &kn);
-		rs_jw w;
-		rs_jw_member(&w, &t->top, k, kn);
-		rs_jv_write(&w, v);
-		return 0;
-	}
+	case T_META: rs_jr_keep_member(r, &t->meta, v, NULL, 0); return 0;
+	case T_TOP: rs_jr_keep_member(r, &t->top, v, NULL, 0); return 0;
 	}
 	return 0;
 }

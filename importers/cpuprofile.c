@@ -292,13 +292,8 @@ static int v8_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
 			else
 				p->end_ns = ns, p->has_end = true;
 		}
-		if (x->file && rs_jr_depth(r) == 1) {
-			rs_jw w;
-			size_t kn;
-			const char *k = rs_jr_key(r, &kn);
-			rs_jw_member(&w, &x->top, k, kn);
-			rs_jv_write(&w, v);
-		}
+		if (x->file && rs_jr_depth(r) == 1)
+			rs_jr_keep_member(r, &x->top, v, NULL, 0);
 		return 0;
 	case V_NODE: return node_scalar(r, x, &p->nodes[p->cur], v, false);
 	case V_CF: return node_scalar(r, x, &p->nodes[p->cur], v, true);

@@ -66,11 +66,7 @@ static rs_str sval(v3 *x, const rs_jv *v) { return v->type == RS_JV_STRING ? rs_
 
 static void keep_extra(v3 *x, const rs_jr *r, const char *json, size_t len)
 {
-	rs_jw w;
-	size_t n;
-	const char *k = rs_jr_key(r, &n);
-	rs_jw_member(&w, &x->extra, k, n);
-	rs_jw_raw(&w, json, len);
+	rs_jr_keep_member(r, &x->extra, NULL, json, len);
 }
 
 /* --- process_samples → counters --- */
@@ -115,13 +111,8 @@ static int me_field(rs_jr *r, v3 *x, const rs_jv *v)
 		m->t_ns = rs_mul_sat(inum(v), 1000000);
 	else if (key_is(r, "type"))
 		m->name = sval(x, v);
-	else {
-		rs_jw w;
-		size_t n;
-		const char *k = rs_jr_key(r, &n);
-		rs_jw_member(&w, &x->marker_args, k, n);
-		rs_jv_write(&w, v);
-	}
+	else
+		rs_jr_keep_member(r, &x->marker_args, v, NULL, 0);
 	return 0;
 }
 

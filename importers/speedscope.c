@@ -93,24 +93,6 @@ int rs_sniff_speedscope(const unsigned char *p, size_t n)
 
 static rs_str sval(ss *x, const rs_jv *v) { return rs_intern(x->s, v->s, v->len); }
 
-/* Appends `"key":value` of the current scalar to a member fragment. */
-static void keep_scalar(rs_jr *r, rs_strbuf *sb, const rs_jv *v)
-{
-	rs_jw w;
-	size_t n;
-	const char *k = rs_jr_key(r, &n);
-	rs_jw_member(&w, sb, k, n);
-	rs_jv_write(&w, v);
-}
-
-static void keep_raw(rs_jr *r, rs_strbuf *sb, const char *json, size_t len)
-{
-	rs_jw w;
-	size_t n;
-	const char *k = rs_jr_key(r, &n);
-	rs_jw_member(&w, sb, k, n);
-	rs_jw_raw(&w, json, len);
-}
 
 static int want(rs_jr *r, const rs_jv *v, rs_jv_type t, const char *what)
 {
@@ -137,7 +119,7 @@ static int top_scalar(rs_jr *r, ss *x, const rs_jv *v)
 		x->has_schema = true;
 	if (rs_jr_key_is(r, "name") && v->type == RS_JV_STRING)
 		x->s->info.name = sval(x, v);
-	keep_scalar(r, &x->extra, v);
+	rs_jr_keep_member(r, &x->extra, v, NULL, 0);
 	return 0;
 }
 
@@ -154,7 +136,7 @@ static int frame_scalar(rs_jr *r, ss *x, const rs_jv *v)
 	else if (rs_jr_key_is(r, "col") && !(rc = want(r, v, RS_JV_DOUBLE, "a number")))
 		f->col = v->type == RS_JV_INT && v->i > 0 ? v->i : 0;
 	else if (!rc) {
-		keep_scalar(r, &x->member, v);
+		rs_jr_keep_member(r, &x->member, v, NULL, 0);
 		f->unknown = rs_intern(x->s, x->member.buf, x->member.len);
 	}
 	return rc;
@@ -197,7 +179,7 @@ static int profile_scalar(rs_jr *r, ss *x, const rs_jv *v)
 		rs_jw_init_buf(&w, &p->end);
 		rs_jv_write(&w, v);
 	} else if (!rc) {
-		keep_scalar(r, &p->unknown, v);
+		rs_jr_keep_member(r, &p->unknown, v, NULL, 0);
 	}
 	return rc;
 }
@@ -374,11 +356,11 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 		x->own[len] = 0;
 		x->own_len = len;
 	} else if (parent == T_TOP) {
-		keep_raw(r, &x->extra, json, len);
+		rs_jr_keep_member(r, &x->extra, NULL, json, len);
 	} else if (parent == T_PROFILE) {
-		keep_raw(r, &x->profs[x->nprofs - 1].unknown, json, len);
+		rs_jr_keep_member(r, &x->profs[x->nprofs - 1].unknown, NULL, json, len);
 	} else if (parent == T_FRAME) {
-		keep_raw(r, &x->member, json, len);
+		rs_jr_keep_member(r, &x->member, NULL, json, len);
 		x->frames[x->nframes - 1].unknown = rs_intern(x->s, x->member.buf, x->member.len);
 	}
 	return 0;

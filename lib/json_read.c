@@ -124,6 +124,18 @@ void rs_jv_write(rs_jw *w, const rs_jv *v)
 	}
 }
 
+void rs_jr_keep_member(const rs_jr *r, rs_strbuf *sb, const rs_jv *v, const char *json, size_t len)
+{
+	rs_jw w;
+	size_t n = 0;
+	const char *k = rs_jr_key(r, &n);
+	rs_jw_member(&w, sb, k ? k : "", n);
+	if (v)
+		rs_jv_write(&w, v);
+	else
+		rs_jw_raw(&w, json, len);
+}
+
 /* --- yajl callbacks --- */
 
 #define J(ctx) ((rs_jr *)(ctx))

@@ -63,6 +63,9 @@ int rs_jr_depth(const rs_jr *r);
 int rs_jr_fail(rs_jr *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The JSON path of the current value, e.g. "$.samples.values[0][12]". */
 void rs_jr_path(const rs_jr *r, rs_strbuf *sb);
+/* Appends the current member, "key":value, to sb (a fragment of members,
+ * as kept for unknown members); v a scalar, else json/len a captured value. */
+void rs_jr_keep_member(const rs_jr *r, rs_strbuf *sb, const rs_jv *v, const char *json, size_t len);
 /* Writes a scalar as JSON (numbers verbatim from the source text). */
 void rs_jv_write(rs_jw *w, const rs_jv *v);
 /* "integer", "string", ... for messages. */

@@ -255,14 +255,7 @@ static const char *shape_name(char shape)
 /* Appends "key":<value> to the unknown members kept for this object. */
 static void keep_unknown(rs_jr *r, reader *rd, int tag, const rs_jv *v, const char *raw, size_t len)
 {
-	rs_jw w;
-	size_t n;
-	const char *k = rs_jr_key(r, &n);
-	rs_jw_member(&w, &rd->unk[tag], k, n);
-	if (v)
-		rs_jv_write(&w, v);
-	else
-		rs_jw_raw(&w, raw, len);
+	rs_jr_keep_member(r, &rd->unk[tag], v, raw, len);
 }
 
 static rs_str take_unknown(reader *rd, int tag)
