@@ -5,12 +5,12 @@
 # samples at 999 Hz; symbolization rate and time per unique address.
 # Targets: <= 1% overhead at 99 Hz, no worse than perf record at 999 Hz,
 # 0 lost samples at 999 Hz on 2 cores.
-# Env: RS (binary), RUNS (default 5), SECS (workload seconds of work, default 2).
+# Env: RS (binary), RUNS (default 3), ITERS (work of the fixed workload, default 9000 ≈ 9 s).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 RS=${RS:-$top/${BUILD:-build}/rustscope}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-3}
 wl=$top/${BUILD:-build}/workloads
 tests/workloads/record/build.sh "$wl" >/dev/null || { echo "record bench: workloads did not build"; exit 1; }
 tmp=$(mktemp -d)
@@ -28,7 +28,9 @@ __attribute__((noinline)) static uint64_t hot(uint64_t n) { uint64_t h = 1; for 
 int main(int argc, char **argv) { uint64_t s = 0, n = strtoull(argv[1], 0, 10); for (uint64_t k = 0; k < n; k++) s ^= hot(1000000 + (k & 1)); printf("%d\n", (int)(s & 1)); return 0; }
 C
 cc -O2 -fno-omit-frame-pointer -o "$tmp/fixed" "$tmp/fixed.c"
-iters=${ITERS:-1500}
+# ~9 s of work: long enough that record's fixed cost (start-up, writing the
+# session, ~80 ms) does not hide the sampling overhead the targets are about.
+iters=${ITERS:-9000}
 wall() { # command... → seconds
 	local t0 t1
 	t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
