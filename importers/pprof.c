@@ -874,7 +874,9 @@ static int line_frame(ctx *c, size_t i, size_t j, int32_t mapping, rs_frame *fr)
 	return 0;
 }
 
-static int import_locations(ctx *c)
+/* The frames of each location: loc_start/loc_count index loc_frames, one
+ * frame per Line (one for a location without lines). */
+static void alloc_location_tables(ctx *c)
 {
 	const PProfile *p = c->p;
 	size_t total = 0;
@@ -883,6 +885,12 @@ static int import_locations(ctx *c)
 	c->loc_start = rs_xmalloc((p->n_location + 1) * sizeof *c->loc_start);
 	c->loc_count = rs_xmalloc((p->n_location + 1) * sizeof *c->loc_count);
 	c->loc_frames = rs_xmalloc((total + 1) * sizeof *c->loc_frames);
+}
+
+static int import_locations(ctx *c)
+{
+	const PProfile *p = c->p;
+	alloc_location_tables(c);
 	size_t k = 0;
 	for (size_t i = 0; i < p->n_location; i++) {
 		const PLocation *pl = p->location[i];
@@ -1066,12 +1074,7 @@ static int own_address_frame(ctx *c, size_t i, uint32_t *frame)
 static int own_locations(ctx *c)
 {
 	const PProfile *p = c->p;
-	size_t total = 0;
-	for (size_t i = 0; i < p->n_location; i++)
-		total += p->location[i]->n_line ? p->location[i]->n_line : 1;
-	c->loc_start = rs_xmalloc((p->n_location + 1) * sizeof *c->loc_start);
-	c->loc_count = rs_xmalloc((p->n_location + 1) * sizeof *c->loc_count);
-	c->loc_frames = rs_xmalloc((total + 1) * sizeof *c->loc_frames);
+	alloc_location_tables(c);
 	size_t k = 0;
 	for (size_t i = 0; i < p->n_location; i++) {
 		const PLocation *pl = p->location[i];
