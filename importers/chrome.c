@@ -361,7 +361,7 @@ static int cs_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
 	}
 	size_t kn;
 	const char *k = rs_jr_key(r, &kn);
-	rs_counter_point(lane_for(c->t, c->e, k, kn), c->e->ts, v->d);
+	rs_counter_point(lane_for(c->t, c->e, k, kn), c->e->ts, rs_jv_double(v));
 	c->points++;
 	return 0;
 }

@@ -77,8 +77,9 @@ bool rs_v8_int(const rs_jv *v, int64_t *out)
 		*out = v->i;
 		return true;
 	}
-	if (v->type == RS_JV_DOUBLE && v->d == floor(v->d) && fabs(v->d) < 9e18) {
-		*out = (int64_t)v->d;
+	double d = rs_jv_double(v);
+	if (v->type == RS_JV_DOUBLE && d == floor(d) && fabs(d) < 9e18) {
+		*out = (int64_t)d;
 		return true;
 	}
 	if (v->type != RS_JV_STRING || !v->len || v->len > 20)

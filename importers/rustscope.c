@@ -54,7 +54,7 @@ typedef struct v3 {
 } v3;
 
 static bool key_is(const rs_jr *r, const char *k) { return rs_jr_key_is(r, k); }
-static double num(const rs_jv *v) { return v->type == RS_JV_INT || v->type == RS_JV_DOUBLE ? v->d : 0; }
+static double num(const rs_jv *v) { return rs_jv_double(v); }
 static int64_t inum(const rs_jv *v)
 {
 	double d = num(v);

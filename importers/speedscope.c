@@ -97,7 +97,7 @@ static rs_str sval(ss *x, const rs_jv *v) { return rs_intern(x->s, v->s, v->len)
 static int want(rs_jr *r, const rs_jv *v, rs_jv_type t, const char *what)
 {
 	bool ok = v->type == t || (t == RS_JV_DOUBLE && v->type == RS_JV_INT);
-	if (ok && t == RS_JV_DOUBLE && !isfinite(v->d))
+	if (ok && t == RS_JV_DOUBLE && !isfinite(rs_jv_double(v)))
 		ok = false;
 	return ok ? 0 : rs_jr_fail(r, RS_EINPUT, "expected %s, got %s", what, rs_jv_type_name(v));
 }
@@ -195,7 +195,7 @@ static int event_scalar(rs_jr *r, ss *x, const rs_jv *v)
 	} else if (rs_jr_key_is(r, "frame")) {
 		rc = frame_index(r, v, &e->frame);
 	} else if (rs_jr_key_is(r, "at") && !(rc = want(r, v, RS_JV_DOUBLE, "a number"))) {
-		e->at = v->d;
+		e->at = rs_jv_double(v);
 	}
 	return rc;
 }
@@ -218,10 +218,11 @@ static int on_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
 	case T_WEIGHTS:
 		if ((rc = want(r, v, RS_JV_DOUBLE, "a weight (a number)")))
 			return rc;
-		if (v->d < 0)
-			return rs_jr_fail(r, RS_EINPUT, "expected a weight >= 0, got %g", v->d);
+		double w = rs_jv_double(v);
+		if (w < 0)
+			return rs_jr_fail(r, RS_EINPUT, "expected a weight >= 0, got %g", w);
 		RS_GROW(x->w, x->w_cap, x->nw + 1);
-		x->w[x->nw++] = v->d;
+		x->w[x->nw++] = w;
 		return 0;
 	case T_SHARED: case T_IGNORE: return 0;
 	case 0: return rs_jr_fail(r, RS_EINPUT, "expected a speedscope file (a JSON object)");

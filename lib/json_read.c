@@ -32,8 +32,13 @@ struct rs_jr {
 	size_t nlv, lv_cap, lv_init;
 	int capture_depth, skip_depth;
 	rs_strbuf cap_buf;
-	rs_jw cap_w;
-	uint64_t chunk_base;
+	yajl_handle y;
+	/* The input read so far that is still needed: buf[0] is at byte
+	 * buf_base of the input. A capture is cut out of it, so buf keeps
+	 * everything from the capture's first byte (cap_start) on. */
+	unsigned char *buf;
+	size_t buf_len, buf_cap;
+	uint64_t buf_base, cap_start, chunk_base;
 };
 
 static jr_level *top(rs_jr *r) { return r->nlv ? &r->lv[r->nlv - 1] : NULL; }
@@ -46,13 +51,6 @@ const char *rs_jr_key(const rs_jr *r, size_t *len)
 	if (len)
 		*len = l->key_len;
 	return l->key;
-}
-
-bool rs_jr_key_is(const rs_jr *r, const char *k)
-{
-	size_t n;
-	const char *key = rs_jr_key(r, &n);
-	return key && strlen(k) == n && memcmp(key, k, n) == 0;
 }
 
 int64_t rs_jr_index(const rs_jr *r)
@@ -169,11 +167,7 @@ static int deliver(rs_jr *r, const rs_jv *v)
 {
 	if (before_value(r))
 		return 0;
-	if (r->capture_depth) {
-		rs_jv_write(&r->cap_w, v);
-		return 1;
-	}
-	if (r->skip_depth || !r->h->scalar)
+	if (r->capture_depth || r->skip_depth || !r->h->scalar)
 		return 1;
 	jr_level *l = top(r);
 	return handler_ok(r, r->h->scalar(r, r->ctx, l ? l->tag : RS_JR_ROOT, v));
@@ -191,37 +185,59 @@ static int cb_bool(void *ctx, int b)
 	return deliver(J(ctx), &v);
 }
 
+double rs_jv_double(const rs_jv *v)
+{
+	if (v->type == RS_JV_INT)
+		return v->big ? (double)v->u : (double)v->i;
+	if (v->type != RS_JV_DOUBLE)
+		return 0;
+	char buf[64];
+	snprintf(buf, sizeof buf, "%.*s", (int)(v->len < sizeof buf ? v->len : sizeof buf - 1), v->s);
+	return strtod(buf, NULL);
+}
+
+/* Up to 18 digits cannot overflow int64: parsed inline, as strtoll was a
+ * tenth of reading a trace. Longer integers and fractions fall through. */
+static bool small_int(const char *s, size_t n, int64_t *out)
+{
+	size_t i = s[0] == '-';
+	if (n - i == 0 || n - i > 18)
+		return false;
+	int64_t x = 0;
+	for (; i < n; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+		if (d > 9)
+			return false;
+		x = x * 10 + d;
+	}
+	*out = s[0] == '-' ? -x : x;
+	return true;
+}
+
 static int cb_number(void *ctx, const char *s, size_t n)
 {
 	rs_jv v = {.type = RS_JV_INT, .s = s, .len = n};
+	if (small_int(s, n, &v.i)) {
+		v.u = (uint64_t)v.i;
+		return deliver(J(ctx), &v);
+	}
 	char buf[64];
-	bool integral = !memchr(s, '.', n) && !memchr(s, 'e', n) && !memchr(s, 'E', n);
-	if (n < sizeof buf) {
+	bool integral = n < sizeof buf && !memchr(s, '.', n) && !memchr(s, 'e', n) && !memchr(s, 'E', n);
+	if (integral) {
 		memcpy(buf, s, n);
 		buf[n] = 0;
-	} else {
-		integral = false;
-		snprintf(buf, sizeof buf, "%.*s", (int)(sizeof buf - 1), s);
-	}
-	errno = 0;
-	if (integral) {
+		errno = 0;
 		v.i = strtoll(buf, NULL, 10);
 		v.u = (uint64_t)v.i;
-		v.d = (double)v.i;
 		if (errno == ERANGE && buf[0] != '-') {
 			errno = 0;
 			v.u = strtoull(buf, NULL, 10);
 			v.big = true;
-			v.d = (double)v.u;
 		}
-		if (errno == ERANGE)
-			integral = false;
+		integral = errno != ERANGE;
 	}
-	if (!integral) {
+	if (!integral)
 		v.type = RS_JV_DOUBLE;
-		v.d = strtod(buf, NULL);
-		v.i = v.d >= -9.2e18 && v.d <= 9.2e18 ? (int64_t)v.d : 0;
-	}
 	return deliver(J(ctx), &v);
 }
 
@@ -241,11 +257,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t n)
 static int cb_key(void *ctx, const unsigned char *k, size_t n)
 {
 	rs_jr *r = J(ctx);
-	if (r->capture_depth) {
-		rs_jw_keyn(&r->cap_w, (const char *)k, n);
-		return 1;
-	}
-	if (r->skip_depth)
+	if (r->capture_depth || r->skip_depth)
 		return 1;
 	jr_level *l = top(r);
 	if (++l->members > rs_limits_cur.max_elements)
@@ -282,13 +294,8 @@ static int cb_open(void *ctx, bool is_array)
 	rs_jr *r = J(ctx);
 	if (before_value(r) || depth_check(r))
 		return 0;
-	if (r->capture_depth) {
-		r->capture_depth++;
-		is_array ? rs_jw_arr(&r->cap_w) : rs_jw_obj(&r->cap_w);
-		return 1;
-	}
-	if (r->skip_depth) {
-		r->skip_depth++;
+	if (r->capture_depth || r->skip_depth) {
+		r->capture_depth ? r->capture_depth++ : r->skip_depth++;
 		return 1;
 	}
 	jr_level *l = top(r);
@@ -296,10 +303,9 @@ static int cb_open(void *ctx, bool is_array)
 	if (r->h->open && !handler_ok(r, r->h->open(r, r->ctx, l ? l->tag : RS_JR_ROOT, is_array, &tag)))
 		return 0;
 	if (tag == RS_JR_CAPTURE) {
-		rs_sb_reset(&r->cap_buf);
-		rs_jw_init_buf(&r->cap_w, &r->cap_buf);
+		/* the bracket was the last byte yajl consumed */
+		r->cap_start = r->chunk_base + yajl_get_bytes_consumed(r->y) - 1;
 		r->capture_depth = 1;
-		is_array ? rs_jw_arr(&r->cap_w) : rs_jw_obj(&r->cap_w);
 	} else if (tag == RS_JR_SKIP) {
 		r->skip_depth = 1;
 	} else {
@@ -308,18 +314,83 @@ static int cb_open(void *ctx, bool is_array)
 	return 1;
 }
 
+/* True when the source text of a value is already as rs_jw writes it: no
+ * whitespace between tokens and no escapes in strings (numbers and
+ * literals are written verbatim). Usual for machine-written files. */
+static bool canonical(const unsigned char *p, size_t n)
+{
+	bool in_str = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (in_str) {
+			if (c == '"')
+				in_str = false;
+			else if (c == '\\' || c < 0x20)
+				return false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* yajl callbacks that write the tokens again, canonically, for captured
+ * text that is not canonical already. */
+#define W(ctx) ((rs_jw *)(ctx))
+static int cw_null(void *ctx) { return rs_jw_null(W(ctx)), 1; }
+static int cw_bool(void *ctx, int b) { return rs_jw_bool(W(ctx), b != 0), 1; }
+static int cw_number(void *ctx, const char *s, size_t n) { return rs_jw_raw(W(ctx), s, n), 1; }
+static int cw_string(void *ctx, const unsigned char *s, size_t n) { return rs_jw_str(W(ctx), (const char *)s, n), 1; }
+static int cw_key(void *ctx, const unsigned char *s, size_t n) { return rs_jw_keyn(W(ctx), (const char *)s, n), 1; }
+static int cw_open_map(void *ctx) { return rs_jw_obj(W(ctx)), 1; }
+static int cw_close_map(void *ctx) { return rs_jw_obj_end(W(ctx)), 1; }
+static int cw_open_array(void *ctx) { return rs_jw_arr(W(ctx)), 1; }
+static int cw_close_array(void *ctx) { return rs_jw_arr_end(W(ctx)), 1; }
+#undef W
+
+static const yajl_callbacks rewrite_callbacks = {
+	.yajl_null = cw_null,
+	.yajl_boolean = cw_bool,
+	.yajl_number = cw_number,
+	.yajl_string = cw_string,
+	.yajl_start_map = cw_open_map,
+	.yajl_map_key = cw_key,
+	.yajl_end_map = cw_close_map,
+	.yajl_start_array = cw_open_array,
+	.yajl_end_array = cw_close_array,
+};
+
+/* Hands the captured value, ending at the byte yajl just consumed, to the
+ * handler: its source text, or that text rewritten canonically. It was
+ * parsed once already, so the rewrite cannot fail. */
+static int deliver_capture(rs_jr *r)
+{
+	uint64_t end = r->chunk_base + yajl_get_bytes_consumed(r->y);
+	const unsigned char *p = r->buf + (r->cap_start - r->buf_base);
+	size_t n = (size_t)(end - r->cap_start);
+	if (!canonical(p, n)) {
+		rs_jw w;
+		rs_sb_reset(&r->cap_buf);
+		rs_jw_init_buf(&w, &r->cap_buf);
+		yajl_handle y = yajl_alloc(&rewrite_callbacks, NULL, &w);
+		yajl_parse(y, p, n);
+		yajl_complete_parse(y);
+		yajl_free(y);
+		p = (const unsigned char *)r->cap_buf.buf, n = r->cap_buf.len;
+	}
+	jr_level *l = top(r);
+	return handler_ok(r, r->h->raw(r, r->ctx, l ? l->tag : RS_JR_ROOT, (const char *)p, n));
+}
+
 static int cb_close(void *ctx, bool is_array)
 {
 	rs_jr *r = J(ctx);
 	if (r->capture_depth) {
-		is_array ? rs_jw_arr_end(&r->cap_w) : rs_jw_obj_end(&r->cap_w);
-		if (--r->capture_depth)
+		if (--r->capture_depth || !r->h->raw)
 			return 1;
-		jr_level *l = top(r);
-		if (!r->h->raw)
-			return 1;
-		return handler_ok(r, r->h->raw(r, r->ctx, l ? l->tag : RS_JR_ROOT, r->cap_buf.buf,
-						 r->cap_buf.len));
+		return deliver_capture(r);
 	}
 	if (r->skip_depth) {
 		r->skip_depth--;
@@ -378,28 +449,40 @@ static int feed(rs_jr *r, yajl_handle y, const unsigned char *p, size_t n)
 	return syntax_error(r, y, p, n);
 }
 
+/* Makes room for the next chunk, keeping only the bytes of an open capture. */
+static unsigned char *next_chunk(rs_jr *r, size_t want)
+{
+	size_t keep_from = r->buf_len;
+	if (r->capture_depth)
+		keep_from = (size_t)(r->cap_start - r->buf_base);
+	if (keep_from < r->buf_len)
+		memmove(r->buf, r->buf + keep_from, r->buf_len - keep_from);
+	r->buf_len -= keep_from;
+	r->buf_base += keep_from;
+	RS_GROW(r->buf, r->buf_cap, r->buf_len + want);
+	return r->buf + r->buf_len;
+}
+
 static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err, int *open_depth)
 {
+	enum { CHUNK = 1 << 16 };
 	rs_jr r = {.h = h, .ctx = ctx, .in = in, .err = err};
-	yajl_handle y = yajl_alloc(&callbacks, NULL, &r);
+	yajl_handle y = r.y = yajl_alloc(&callbacks, NULL, &r);
 	if (open_depth)
 		yajl_config(y, yajl_allow_partial_values, 1);
-	unsigned char *buf = rs_xmalloc(1 << 16);
-	bool first = true;
 	int rc = 0;
 	for (;;) {
+		unsigned char *chunk = next_chunk(&r, CHUNK);
 		size_t got;
-		rc = rs_input_read(in, buf, 1 << 16, &got, err);
+		rc = rs_input_read(in, chunk, CHUNK, &got, err);
 		if (rc || got == 0)
 			break;
 		size_t skip = 0;
-		if (first && got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		if (r.buf_base + r.buf_len == 0 && got >= 3 && memcmp(chunk, "\xEF\xBB\xBF", 3) == 0)
 			skip = 3; /* UTF-8 byte order mark */
-		first = false;
-		r.chunk_base += skip;
-		rc = feed(&r, y, buf + skip, got - skip);
-		r.chunk_base += got - skip;
-		if (rc)
+		r.chunk_base = r.buf_base + r.buf_len + skip;
+		r.buf_len += got;
+		if ((rc = feed(&r, y, chunk + skip, got - skip)))
 			break;
 	}
 	if (!rc)
@@ -407,7 +490,7 @@ static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err, i
 	if (open_depth)
 		*open_depth = (int)r.nlv + r.capture_depth + r.skip_depth;
 	yajl_free(y);
-	free(buf);
+	free(r.buf);
 	for (size_t i = 0; i < r.lv_init; i++)
 		free(r.lv[i].key);
 	free(r.lv);

@@ -18,16 +18,18 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum rs_jv_type { RS_JV_NULL, RS_JV_BOOL, RS_JV_INT, RS_JV_DOUBLE, RS_JV_STRING } rs_jv_type;
 
+/* Numbers keep their source text; integers are also parsed, doubles only
+ * on demand (rs_jv_double): most are timestamps read exactly from text. */
 typedef struct rs_jv {
 	rs_jv_type type;
 	bool b;
-	int64_t i;     /* RS_JV_INT; also set (truncated) for integral doubles */
+	int64_t i;     /* RS_JV_INT */
 	uint64_t u;    /* RS_JV_INT when non-negative (valid even if big) */
 	bool big;      /* RS_JV_INT above INT64_MAX: only u is exact */
-	double d;      /* RS_JV_DOUBLE and RS_JV_INT */
 	const char *s; /* RS_JV_STRING: the string; numbers: their source text */
 	size_t len;
 } rs_jv;
@@ -56,7 +58,14 @@ int rs_jr_parse_partial(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err 
 /* Inside callbacks: the member name of the current value (NULL inside an
  * array), its array index (-1 inside an object), and the nesting depth. */
 const char *rs_jr_key(const rs_jr *r, size_t *len);
-bool rs_jr_key_is(const rs_jr *r, const char *k);
+/* Inline so that strlen of the literal k folds away: readers test keys in
+ * chains, once per value. */
+static inline bool rs_jr_key_is(const rs_jr *r, const char *k)
+{
+	size_t n;
+	const char *key = rs_jr_key(r, &n);
+	return key && strlen(k) == n && memcmp(key, k, n) == 0;
+}
 int64_t rs_jr_index(const rs_jr *r);
 int rs_jr_depth(const rs_jr *r);
 /* Fails the parse with a message prefixed by the current JSON path. */
@@ -68,6 +77,8 @@ void rs_jr_path(const rs_jr *r, rs_strbuf *sb);
 void rs_jr_keep_member(const rs_jr *r, rs_strbuf *sb, const rs_jv *v, const char *json, size_t len);
 /* Writes a scalar as JSON (numbers verbatim from the source text). */
 void rs_jv_write(rs_jw *w, const rs_jv *v);
+/* The value of a number (0 for other types). */
+double rs_jv_double(const rs_jv *v);
 /* "integer", "string", ... for messages. */
 const char *rs_jv_type_name(const rs_jv *v);
 

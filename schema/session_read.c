@@ -508,7 +508,7 @@ static int column_value(rs_jr *r, reader *rd, int tag, const rs_jv *v)
 			return want_int(r, v, &rd->point_t);
 		if (rs_jr_index(r) > 1 || (v->type != RS_JV_INT && v->type != RS_JV_DOUBLE))
 			return rs_jr_fail(r, RS_EINPUT, "expected a point [t_ns, value]");
-		rs_counter_point(&rd->s->counters[rd->s->ncounters - 1], rd->point_t, v->d);
+		rs_counter_point(&rd->s->counters[rd->s->ncounters - 1], rd->point_t, rs_jv_double(v));
 		return 0;
 	}
 	return type_error(r, tag == T_S_VALUES ? "an array of values per sample type" : "an object", v);
