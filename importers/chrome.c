@@ -23,9 +23,14 @@ enum { T_TOP = 1, T_EVENTS, T_EV, T_META, T_SF, T_SF_ITEM, T_SAMPLES, T_SAMPLE }
 typedef struct ev {
 	rs_strbuf ph, name, cat, args, unk, ts_raw, dur_raw, pid_raw, tid_raw, id;
 	bool has_name, has_cat, has_args, has_ts, has_dur, has_pid, has_tid, has_id, bad_ts;
+	bool has_sf; /* P events with sf are not recorded: sf must be interned */
 	int64_t ts, dur, pid, tid;
 	rs_str sf; /* "sf" (stack frame id), also kept in unk */
 } ev;
+#define EV_BUFS(e) {&(e)->ph, &(e)->name, &(e)->cat, &(e)->args, &(e)->unk, &(e)->ts_raw, \
+		    &(e)->dur_raw, &(e)->pid_raw, &(e)->tid_raw, &(e)->id}
+#define EV_FLAGS(e) {&(e)->has_name, &(e)->has_cat, &(e)->has_args, &(e)->has_ts, &(e)->has_dur, \
+		     &(e)->has_pid, &(e)->has_tid, &(e)->has_id, &(e)->bad_ts, &(e)->has_sf}
 
 /* A B or E event, paired once the whole file is read (events may be
  * unsorted; pairing is per thread in time order, file order on ties). */
@@ -65,6 +70,8 @@ typedef struct lane {
 typedef struct tr {
 	rs_session *s;
 	const char *file;
+	bool recorder; /* the second thread's: records events, has no session */
+	rs_strbuf rec;
 	ev e;
 	bool root_array, any_root;
 	be *bes;
@@ -97,21 +104,58 @@ static bool str_is(const rs_strbuf *b, const char *s) { return b->len == strlen(
 
 static void ev_reset(ev *e)
 {
-	rs_strbuf *bufs[] = {&e->ph, &e->name, &e->cat, &e->args, &e->unk, &e->ts_raw, &e->dur_raw,
-			     &e->pid_raw, &e->tid_raw, &e->id};
+	rs_strbuf *bufs[] = EV_BUFS(e);
 	for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
 		rs_sb_reset(bufs[i]);
-	e->has_name = e->has_cat = e->has_args = e->has_ts = e->has_dur = e->has_pid = e->has_tid =
-		e->has_id = e->bad_ts = false;
+	bool *flags[] = EV_FLAGS(e);
+	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+		*flags[i] = false;
 	e->sf = 0;
 }
 
 static void ev_free(ev *e)
 {
-	rs_strbuf *bufs[] = {&e->ph, &e->name, &e->cat, &e->args, &e->unk, &e->ts_raw, &e->dur_raw,
-			     &e->pid_raw, &e->tid_raw, &e->id};
+	rs_strbuf *bufs[] = EV_BUFS(e);
 	for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
 		rs_sb_free(bufs[i]);
+}
+
+/* The event as the second thread hands it over: flags, numbers, then each
+ * buffer as a length and its bytes. */
+static void ev_record(const ev *e, rs_strbuf *out)
+{
+	rs_sb_reset(out);
+	ev *m = (ev *)e; /* the macros take addresses; nothing is written */
+	bool *flags[] = EV_FLAGS(m);
+	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+		rs_sb_addc(out, *flags[i]);
+	int64_t nums[] = {e->ts, e->dur, e->pid, e->tid};
+	rs_sb_add(out, nums, sizeof nums);
+	rs_strbuf *bufs[] = EV_BUFS(m);
+	for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
+		uint32_t n = (uint32_t)bufs[i]->len;
+		rs_sb_add(out, &n, sizeof n);
+		rs_sb_add(out, bufs[i]->buf, n);
+	}
+}
+
+static void ev_unrecord(ev *e, const unsigned char *p)
+{
+	ev_reset(e);
+	bool *flags[] = EV_FLAGS(e);
+	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+		*flags[i] = *p++;
+	int64_t nums[4];
+	memcpy(nums, p, sizeof nums);
+	p += sizeof nums;
+	e->ts = nums[0], e->dur = nums[1], e->pid = nums[2], e->tid = nums[3];
+	rs_strbuf *bufs[] = EV_BUFS(e);
+	for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
+		uint32_t n;
+		memcpy(&n, p, sizeof n);
+		rs_sb_add(bufs[i], p + sizeof n, n);
+		p += sizeof n + n;
+	}
 }
 
 static void member(rs_strbuf *frag, const char *k, size_t kn, const char *json, size_t len)
@@ -675,8 +719,10 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 		write_jv(&e->id, v);
 		e->has_id = true;
 	} else {
-		if (rs_jr_key_is(r, "sf"))
-			e->sf = sf_id(t, v);
+		if (rs_jr_key_is(r, "sf")) {
+			e->has_sf = true;
+			e->sf = t->recorder ? 0 : sf_id(t, v);
+		}
 		rs_jr_keep_member(r, &e->unk, v, NULL, 0);
 	}
 	return 0;
@@ -760,19 +806,39 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 	return 0;
 }
 
+/* An event read, or replayed from the second thread's record. */
+static int ev_done(rs_jr *r, tr *t)
+{
+	ev *e = &t->e;
+	/* P events of the stackFrames form name their stack in "sf". */
+	if (str_is(&e->ph, "P") && e->sf && e->has_ts && !e->bad_ts) {
+		on_sf_sample(t, e, e->sf, 1);
+		return 0;
+	}
+	return on_event(r, t);
+}
+
+static int replay_event(rs_jr *r, void *ctx, const void *rec, size_t len)
+{
+	tr *t = ctx;
+	(void)len;
+	ev_unrecord(&t->e, rec);
+	return ev_done(r, t);
+}
+
 static int on_close(rs_jr *r, void *ctx, int tag, bool is_array)
 {
 	tr *t = ctx;
 	(void)is_array;
-	if (tag == T_EV) {
-		ev *e = &t->e;
-		/* P events of the stackFrames form name their stack in "sf". */
-		if (str_is(&e->ph, "P") && e->sf && e->has_ts && !e->bad_ts) {
-			on_sf_sample(t, e, e->sf, 1);
-			return 0;
+	if (tag == T_EV && t->recorder) {
+		if (!(t->e.has_sf && str_is(&t->e.ph, "P"))) { /* sf must be interned */
+			ev_record(&t->e, &t->rec);
+			rs_jr_emit(r, t->rec.buf, t->rec.len);
 		}
-		return on_event(r, t);
+		return 0;
 	}
+	if (tag == T_EV)
+		return ev_done(r, t);
 	if (tag == T_SAMPLE) {
 		if (!t->e.has_ts || t->e.bad_ts)
 			return rs_jr_fail(r, RS_EINPUT, "a sample needs \"ts\" in microseconds");
@@ -997,8 +1063,8 @@ static void tr_free(tr *t)
 	free(t->frames);
 	free(t->lanes);
 	free(t->by_key);
-	rs_strbuf *bufs[] = {&t->events, &t->top, &t->meta, &t->block};
-	for (size_t i = 0; i < 4; i++)
+	rs_strbuf *bufs[] = {&t->events, &t->top, &t->meta, &t->block, &t->rec};
+	for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
 		rs_sb_free(bufs[i]);
 }
 
@@ -1021,9 +1087,12 @@ static bool use_block(tr *t, rs_session *s)
 
 int rs_import_chrome(rs_input *in, rs_session *s, rs_err *err)
 {
-	tr t = {.s = s, .file = in->path};
+	tr t = {.s = s, .file = in->path}, second = {.file = in->path, .recorder = true};
+	rs_jr_split split = {.tag = T_EVENTS, .h = &trace_handler, .ctx = &second,
+			     .replay = replay_event, .first_share_pct = 30};
 	int open = 0;
-	int rc = rs_jr_parse_partial(in, &trace_handler, &t, err, &open);
+	int rc = rs_jr_parse_split(in, &trace_handler, &t, &split, err, &open);
+	tr_free(&second);
 	if (!rc && !t.any_root)
 		rc = rs_fail(err, RS_EINPUT, "%s: byte 0: expected a trace (an object or an array of "
 			     "events), found no JSON value", in->path);

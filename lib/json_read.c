@@ -1,4 +1,4 @@
-#include "json_read.h"
+#include "json_read_impl.h"
 
 #include "limits.h"
 #include "xalloc.h"
@@ -9,37 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
-
-/* One open container the handler knows about. key/index describe the
- * member currently being read inside it. */
-typedef struct jr_level {
-	int tag;
-	bool is_array;
-	int64_t index;
-	uint64_t members;
-	char *key;
-	size_t key_len, key_cap;
-} jr_level;
-
-struct rs_jr {
-	const rs_jr_handler *h;
-	void *ctx;
-	rs_input *in;
-	rs_err *err;
-	int rc;
-	jr_level *lv;
-	size_t nlv, lv_cap, lv_init;
-	int capture_depth, skip_depth;
-	rs_strbuf cap_buf;
-	yajl_handle y;
-	/* The input read so far that is still needed: buf[0] is at byte
-	 * buf_base of the input. A capture is cut out of it, so buf keeps
-	 * everything from the capture's first byte (cap_start) on. */
-	unsigned char *buf;
-	size_t buf_len, buf_cap;
-	uint64_t buf_base, cap_start, chunk_base;
-};
 
 static jr_level *top(rs_jr *r) { return r->nlv ? &r->lv[r->nlv - 1] : NULL; }
 
@@ -139,7 +108,7 @@ void rs_jr_keep_member(const rs_jr *r, rs_strbuf *sb, const rs_jv *v, const char
 #define J(ctx) ((rs_jr *)(ctx))
 
 /* A handler that fails without rs_jr_fail still stops the parse cleanly. */
-static int handler_ok(rs_jr *r, int rc)
+int jr_handler_ok(rs_jr *r, int rc)
 {
 	if (rc && !r->rc)
 		rs_jr_fail(r, rc, "rejected by the reader");
@@ -147,11 +116,13 @@ static int handler_ok(rs_jr *r, int rc)
 }
 
 /* Called before every value: advances the array index, checks limits. */
-static int before_value(rs_jr *r)
+int jr_before_value(rs_jr *r)
 {
 	jr_level *l = top(r);
 	if (!l || r->capture_depth || r->skip_depth)
 		return 0;
+	if (r->second && r->nlv == 1 && jr_second_next(r))
+		return -1;
 	if (l->is_array) {
 		l->index++;
 		if ((uint64_t)l->index >= rs_limits_cur.max_elements)
@@ -165,12 +136,12 @@ static int before_value(rs_jr *r)
 
 static int deliver(rs_jr *r, const rs_jv *v)
 {
-	if (before_value(r))
+	if (jr_before_value(r))
 		return 0;
 	if (r->capture_depth || r->skip_depth || !r->h->scalar)
 		return 1;
 	jr_level *l = top(r);
-	return handler_ok(r, r->h->scalar(r, r->ctx, l ? l->tag : RS_JR_ROOT, v));
+	return jr_handler_ok(r, r->h->scalar(r, r->ctx, l ? l->tag : RS_JR_ROOT, v));
 }
 
 static int cb_null(void *ctx)
@@ -245,7 +216,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t n)
 {
 	rs_jr *r = J(ctx);
 	if (n > rs_limits_cur.max_string_bytes) {
-		before_value(r);
+		jr_before_value(r);
 		rs_jr_fail(r, RS_EINPUT, "string of %zu bytes exceeds the limit of %" PRIu64
 			   " (raise it with --max-string-bytes)", n, rs_limits_cur.max_string_bytes);
 		return 0;
@@ -292,7 +263,7 @@ static void push(rs_jr *r, int tag, bool is_array)
 static int cb_open(void *ctx, bool is_array)
 {
 	rs_jr *r = J(ctx);
-	if (before_value(r) || depth_check(r))
+	if (jr_before_value(r) || depth_check(r))
 		return 0;
 	if (r->capture_depth || r->skip_depth) {
 		r->capture_depth ? r->capture_depth++ : r->skip_depth++;
@@ -300,7 +271,7 @@ static int cb_open(void *ctx, bool is_array)
 	}
 	jr_level *l = top(r);
 	int tag = RS_JR_SKIP;
-	if (r->h->open && !handler_ok(r, r->h->open(r, r->ctx, l ? l->tag : RS_JR_ROOT, is_array, &tag)))
+	if (r->h->open && !jr_handler_ok(r, r->h->open(r, r->ctx, l ? l->tag : RS_JR_ROOT, is_array, &tag)))
 		return 0;
 	if (tag == RS_JR_CAPTURE) {
 		/* the bracket was the last byte yajl consumed */
@@ -381,12 +352,13 @@ static int deliver_capture(rs_jr *r)
 		p = (const unsigned char *)r->cap_buf.buf, n = r->cap_buf.len;
 	}
 	jr_level *l = top(r);
-	return handler_ok(r, r->h->raw(r, r->ctx, l ? l->tag : RS_JR_ROOT, (const char *)p, n));
+	return jr_handler_ok(r, r->h->raw(r, r->ctx, l ? l->tag : RS_JR_ROOT, (const char *)p, n));
 }
 
 static int cb_close(void *ctx, bool is_array)
 {
 	rs_jr *r = J(ctx);
+	r->last_close = r->chunk_base + yajl_get_bytes_consumed(r->y);
 	if (r->capture_depth) {
 		if (--r->capture_depth || !r->h->raw)
 			return 1;
@@ -397,8 +369,10 @@ static int cb_close(void *ctx, bool is_array)
 		return 1;
 	}
 	int tag = top(r)->tag;
+	if (r->second && r->nlv == 1) /* its root array: the second thread's share ends */
+		return jr_second_next(r), 0;
 	r->nlv--;
-	return !r->h->close || handler_ok(r, r->h->close(r, r->ctx, tag, is_array));
+	return !r->h->close || jr_handler_ok(r, r->h->close(r, r->ctx, tag, is_array));
 }
 
 static int cb_start_map(void *ctx) { return cb_open(ctx, false); }
@@ -406,7 +380,7 @@ static int cb_end_map(void *ctx) { return cb_close(ctx, false); }
 static int cb_start_array(void *ctx) { return cb_open(ctx, true); }
 static int cb_end_array(void *ctx) { return cb_close(ctx, true); }
 
-static const yajl_callbacks callbacks = {
+const yajl_callbacks jr_callbacks = {
 	.yajl_null = cb_null,
 	.yajl_boolean = cb_bool,
 	.yajl_number = cb_number,
@@ -439,8 +413,9 @@ static int syntax_error(rs_jr *r, yajl_handle y, const unsigned char *chunk, siz
 	return r->rc;
 }
 
-static int feed(rs_jr *r, yajl_handle y, const unsigned char *p, size_t n)
+int jr_feed(rs_jr *r, const unsigned char *p, size_t n)
 {
+	yajl_handle y = r->y;
 	yajl_status st = n ? yajl_parse(y, p, n) : yajl_complete_parse(y);
 	if (st == yajl_status_ok)
 		return 0;
@@ -450,7 +425,7 @@ static int feed(rs_jr *r, yajl_handle y, const unsigned char *p, size_t n)
 }
 
 /* Makes room for the next chunk, keeping only the bytes of an open capture. */
-static unsigned char *next_chunk(rs_jr *r, size_t want)
+unsigned char *jr_next_chunk(rs_jr *r, size_t want)
 {
 	size_t keep_from = r->buf_len;
 	if (r->capture_depth)
@@ -463,18 +438,34 @@ static unsigned char *next_chunk(rs_jr *r, size_t want)
 	return r->buf + r->buf_len;
 }
 
-static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err, int *open_depth)
+void jr_release(rs_jr *r)
 {
-	enum { CHUNK = 1 << 16 };
+	if (r->y)
+		yajl_free(r->y);
+	free(r->buf);
+	for (size_t i = 0; i < r->lv_init; i++)
+		free(r->lv[i].key);
+	free(r->lv);
+	rs_sb_free(&r->cap_buf);
+}
+
+static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, const rs_jr_split *sp, rs_err *err,
+		 int *open_depth)
+{
 	rs_jr r = {.h = h, .ctx = ctx, .in = in, .err = err};
-	yajl_handle y = r.y = yajl_alloc(&callbacks, NULL, &r);
+	r.y = yajl_alloc(&jr_callbacks, NULL, &r);
 	if (open_depth)
-		yajl_config(y, yajl_allow_partial_values, 1);
+		yajl_config(r.y, yajl_allow_partial_values, 1);
+	if (sp)
+		jr_split_start(&r, sp);
 	int rc = 0;
 	for (;;) {
-		unsigned char *chunk = next_chunk(&r, CHUNK);
+		size_t want = JR_CHUNK;
+		if (r.run && (rc = jr_split_step(&r, &want)))
+			break;
+		unsigned char *chunk = jr_next_chunk(&r, want);
 		size_t got;
-		rc = rs_input_read(in, chunk, CHUNK, &got, err);
+		rc = rs_input_read(in, chunk, want, &got, err);
 		if (rc || got == 0)
 			break;
 		size_t skip = 0;
@@ -482,30 +473,33 @@ static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err, i
 			skip = 3; /* UTF-8 byte order mark */
 		r.chunk_base = r.buf_base + r.buf_len + skip;
 		r.buf_len += got;
-		if ((rc = feed(&r, y, chunk + skip, got - skip)))
+		if ((rc = jr_feed(&r, chunk + skip, got - skip)))
 			break;
 	}
+	jr_split_end(&r);
 	if (!rc)
-		rc = feed(&r, y, NULL, 0);
+		rc = jr_feed(&r, NULL, 0);
 	if (open_depth)
 		*open_depth = (int)r.nlv + r.capture_depth + r.skip_depth;
-	yajl_free(y);
-	free(r.buf);
-	for (size_t i = 0; i < r.lv_init; i++)
-		free(r.lv[i].key);
-	free(r.lv);
-	rs_sb_free(&r.cap_buf);
+	jr_release(&r);
 	return rc;
 }
 
 int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err)
 {
-	return parse(in, h, ctx, err, NULL);
+	return parse(in, h, ctx, NULL, err, NULL);
 }
 
 int rs_jr_parse_partial(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err,
 			int *open_depth)
 {
 	*open_depth = 0;
-	return parse(in, h, ctx, err, open_depth);
+	return parse(in, h, ctx, NULL, err, open_depth);
+}
+
+int rs_jr_parse_split(rs_input *in, const rs_jr_handler *h, void *ctx, const rs_jr_split *sp,
+		      rs_err *err, int *open_depth)
+{
+	*open_depth = 0;
+	return parse(in, h, ctx, sp, err, open_depth);
 }

@@ -55,6 +55,34 @@ int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err);
 int rs_jr_parse_partial(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err,
 			int *open_depth);
 
+/* Reading one long array on two threads (a trace's events). When the
+ * input is a plain file of at least RS_JR_SPLIT_MIN bytes (or as set by the
+ * environment variable RUSTSCOPE_SPLIT_MIN_BYTES), a second thread parses
+ * the array's tail with its own handler h/ctx, which sees the array as its
+ * root and must not touch state the first thread uses. For every element it
+ * calls rs_jr_emit() once, from the element's close() or raw(), with a
+ * record of the element; an element without one ends the second thread's
+ * share there. The first thread reads on to where the second began, checks
+ * that both agree on where an element ends, then hands each record in order
+ * to replay() as if that element had just been read (same JSON path, same
+ * limits), and reads on after the last one. Results and errors are those of
+ * the one-thread parse. RUSTSCOPE_SPLIT_TRACE=1 tells on stderr where the
+ * split was made and whether it was taken (for tests). */
+enum { RS_JR_SPLIT_MIN = 16 << 20 };
+typedef struct rs_jr_split {
+	int tag; /* the array, as open() tags it */
+	const rs_jr_handler *h;
+	void *ctx;
+	int (*replay)(rs_jr *r, void *ctx, const void *rec, size_t len);
+	unsigned first_share_pct; /* where the second thread starts, in % of the file */
+} rs_jr_split;
+
+/* rs_jr_parse_partial, with the array split as above when it pays. */
+int rs_jr_parse_split(rs_input *in, const rs_jr_handler *h, void *ctx, const rs_jr_split *sp,
+		      rs_err *err, int *open_depth);
+/* The second thread's record of the element that has just been read. */
+void rs_jr_emit(rs_jr *r, const void *rec, size_t len);
+
 /* Inside callbacks: the member name of the current value (NULL inside an
  * array), its array index (-1 inside an object), and the nesting depth. */
 const char *rs_jr_key(const rs_jr *r, size_t *len);
