@@ -72,6 +72,7 @@ typedef struct tr {
 	const char *file;
 	bool recorder; /* the second thread's: records events, has no session */
 	rs_strbuf rec;
+	rs_strbuf tmp[2]; /* scratch, reused per event: [0] unk_with_cat, [1] the callers */
 	ev e;
 	bool root_array, any_root;
 	be *bes;
@@ -167,6 +168,10 @@ static void member(rs_strbuf *frag, const char *k, size_t kn, const char *json, 
 
 static void write_jv(rs_strbuf *sb, const rs_jv *v)
 {
+	if (v->type == RS_JV_INT || v->type == RS_JV_DOUBLE) { /* the source text is JSON */
+		rs_sb_add(sb, v->s, v->len);
+		return;
+	}
 	rs_jw w;
 	rs_jw_init_buf(&w, sb);
 	rs_jv_write(&w, v);
@@ -174,6 +179,15 @@ static void write_jv(rs_strbuf *sb, const rs_jv *v)
 
 static void write_str(rs_strbuf *sb, const rs_strbuf *s)
 {
+	size_t i = 0;
+	while (i < s->len && (unsigned char)s->buf[i] >= 0x20 && s->buf[i] != '"' && s->buf[i] != '\\')
+		i++;
+	if (i == s->len) { /* nothing to escape, as usual */
+		rs_sb_addc(sb, '"');
+		rs_sb_add(sb, s->buf, s->len);
+		rs_sb_addc(sb, '"');
+		return;
+	}
 	rs_jw w;
 	rs_jw_init_buf(&w, sb);
 	rs_jw_str(&w, s->buf ? s->buf : "", s->len);
@@ -224,25 +238,29 @@ static int32_t ev_thread(tr *t, const ev *e)
 }
 
 /* unknown members plus cat (for records without a category field). */
+static rs_strbuf *scratch(tr *t, int i)
+{
+	rs_sb_reset(&t->tmp[i]);
+	return &t->tmp[i];
+}
+
 static rs_str unk_with_cat(tr *t, const ev *e, bool with_cat, bool with_id)
 {
-	rs_strbuf sb = {0};
+	rs_strbuf *sb = scratch(t, 0);
 	if (with_cat && e->has_cat) {
-		rs_sb_adds(&sb, "\"cat\":");
-		write_str(&sb, &e->cat);
+		rs_sb_adds(sb, "\"cat\":");
+		write_str(sb, &e->cat);
 	}
 	if (with_id && e->has_id) {
-		rs_sb_adds(&sb, sb.len ? ",\"id\":" : "\"id\":");
-		rs_sb_add(&sb, e->id.buf, e->id.len);
+		rs_sb_adds(sb, sb->len ? ",\"id\":" : "\"id\":");
+		rs_sb_add(sb, e->id.buf, e->id.len);
 	}
 	if (e->unk.len) {
-		if (sb.len)
-			rs_sb_addc(&sb, ',');
-		rs_sb_add(&sb, e->unk.buf, e->unk.len);
+		if (sb->len)
+			rs_sb_addc(sb, ',');
+		rs_sb_add(sb, e->unk.buf, e->unk.len);
 	}
-	rs_str r = intern_sb(t->s, &sb);
-	rs_sb_free(&sb);
-	return r;
+	return intern_sb(t->s, sb);
 }
 
 /* --- per phase --- */
@@ -275,22 +293,21 @@ static void on_complete(tr *t, const ev *e)
 	iv->name = e->has_name ? intern_sb(t->s, &e->name) : 0;
 	iv->category = e->has_cat ? intern_sb(t->s, &e->cat) : 0;
 	iv->args = e->has_args ? store_sb(t->s, &e->args) : 0;
-	rs_strbuf u = {0};
+	rs_strbuf *u = scratch(t, 1);
 	if (!e->has_dur)
-		rs_sb_adds(&u, "\"rustscope_no_dur\":true");
+		rs_sb_adds(u, "\"rustscope_no_dur\":true");
 	if (!e->has_name)
-		rs_sb_adds(&u, u.len ? ",\"rustscope_no_name\":true" : "\"rustscope_no_name\":true");
+		rs_sb_adds(u, u->len ? ",\"rustscope_no_name\":true" : "\"rustscope_no_name\":true");
 	if (e->has_id) {
-		rs_sb_adds(&u, u.len ? ",\"id\":" : "\"id\":");
-		rs_sb_add(&u, e->id.buf, e->id.len);
+		rs_sb_adds(u, u->len ? ",\"id\":" : "\"id\":");
+		rs_sb_add(u, e->id.buf, e->id.len);
 	}
 	if (e->unk.len) {
-		if (u.len)
-			rs_sb_addc(&u, ',');
-		rs_sb_add(&u, e->unk.buf, e->unk.len);
+		if (u->len)
+			rs_sb_addc(u, ',');
+		rs_sb_add(u, e->unk.buf, e->unk.len);
 	}
-	iv->unknown = store_sb(t->s, &u);
-	rs_sb_free(&u);
+	iv->unknown = store_sb(t->s, u);
 }
 
 static void on_begin_end(tr *t, const ev *e, bool begin)
@@ -302,10 +319,9 @@ static void on_begin_end(tr *t, const ev *e, bool begin)
 		  .cat = e->has_cat ? intern_sb(t->s, &e->cat) : 0,
 		  .args = e->has_args ? store_sb(t->s, &e->args) : 0,
 		  .unknown = unk_with_cat(t, e, false, true)};
-	rs_strbuf raw = {0};
-	ev_json(e, &raw);
-	b->raw = store_sb(t->s, &raw);
-	rs_sb_free(&raw);
+	rs_strbuf *raw = scratch(t, 1);
+	ev_json(e, raw);
+	b->raw = store_sb(t->s, raw);
 }
 
 static void on_instant(tr *t, const ev *e)
@@ -346,13 +362,14 @@ static rs_counter *lane_for(tr *t, const ev *e, const char *series, size_t slen)
 	rs_session *s = t->s;
 	int32_t thread = ev_thread(t, e);
 	rs_str unk = unk_with_cat(t, e, true, true);
-	rs_strbuf key = {0};
-	rs_sb_add(&key, e->name.buf ? e->name.buf : "", e->name.len);
-	rs_sb_addc(&key, 0);
-	rs_sb_add(&key, series, slen);
-	rs_sb_addf(&key, "%c%d%c%u", 0, (int)thread, 0, (unsigned)unk);
-	rs_str k = rs_intern(s, key.buf, key.len);
-	rs_sb_free(&key);
+	rs_strbuf *key = scratch(t, 1);
+	rs_sb_add(key, e->name.buf ? e->name.buf : "", e->name.len);
+	rs_sb_addc(key, 0);
+	rs_sb_add(key, series, slen);
+	rs_sb_addc(key, 0);
+	rs_sb_add(key, &thread, sizeof thread);
+	rs_sb_add(key, &unk, sizeof unk);
+	rs_str k = rs_intern(s, key->buf, key->len);
 	uint32_t *slot = key_slot(t, k);
 	if (*slot)
 		return &s->counters[t->lanes[*slot - 1].counter];
@@ -690,41 +707,84 @@ static rs_str sf_id(tr *t, const rs_jv *v)
 	return 0;
 }
 
+/* The members an event reader looks for, by name. */
+enum { K_OTHER, K_PH, K_NAME, K_CAT, K_TS, K_DUR, K_PID, K_TID, K_ID, K_SF };
+
+static int ev_key(const rs_jr *r)
+{
+	size_t n;
+	const char *k = rs_jr_key(r, &n);
+	static const struct { const char *k; int id; } keys[] = {
+		{"ph", K_PH}, {"name", K_NAME}, {"cat", K_CAT}, {"ts", K_TS}, {"dur", K_DUR},
+		{"pid", K_PID}, {"tid", K_TID}, {"id", K_ID}, {"sf", K_SF}};
+	if (!k || n < 2 || n > 4)
+		return K_OTHER;
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (keys[i].k[0] == k[0] && strlen(keys[i].k) == n && memcmp(keys[i].k, k, n) == 0)
+			return keys[i].id;
+	return K_OTHER;
+}
+
 static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 {
 	ev *e = &t->e;
 	int64_t x;
-	if (rs_jr_key_is(r, "ph") && v->type == RS_JV_STRING) {
+	bool str = v->type == RS_JV_STRING;
+	switch (ev_key(r)) {
+	case K_PH:
+		if (!str)
+			break;
 		rs_sb_add(&e->ph, v->s, v->len);
-	} else if (rs_jr_key_is(r, "name") && v->type == RS_JV_STRING) {
+		return 0;
+	case K_NAME:
+		if (!str)
+			break;
 		rs_sb_add(&e->name, v->s, v->len);
 		e->has_name = true;
-	} else if (rs_jr_key_is(r, "cat") && v->type == RS_JV_STRING) {
+		return 0;
+	case K_CAT:
+		if (!str)
+			break;
 		rs_sb_add(&e->cat, v->s, v->len);
 		e->has_cat = true;
-	} else if (rs_jr_key_is(r, "ts") && v->type != RS_JV_NULL) {
+		return 0;
+	case K_TS:
+		if (v->type == RS_JV_NULL)
+			break;
 		e->has_ts = true;
 		e->bad_ts = !rs_v8_us_to_ns(v, &e->ts);
 		write_jv(&e->ts_raw, v);
-	} else if (rs_jr_key_is(r, "dur") && rs_v8_us_to_ns(v, &e->dur)) {
+		return 0;
+	case K_DUR:
+		if (!rs_v8_us_to_ns(v, &e->dur))
+			break;
 		e->has_dur = true;
 		write_jv(&e->dur_raw, v);
-	} else if (rs_jr_key_is(r, "pid") && rs_v8_int(v, &x)) {
+		return 0;
+	case K_PID:
+		if (!rs_v8_int(v, &x))
+			break;
 		e->pid = x, e->has_pid = true;
 		write_jv(&e->pid_raw, v);
-	} else if (rs_jr_key_is(r, "tid") && rs_v8_int(v, &x)) {
+		return 0;
+	case K_TID:
+		if (!rs_v8_int(v, &x))
+			break;
 		e->tid = x, e->has_tid = true;
 		write_jv(&e->tid_raw, v);
-	} else if (rs_jr_key_is(r, "id") && (v->type == RS_JV_STRING || v->type == RS_JV_INT)) {
+		return 0;
+	case K_ID:
+		if (!str && v->type != RS_JV_INT)
+			break;
 		write_jv(&e->id, v);
 		e->has_id = true;
-	} else {
-		if (rs_jr_key_is(r, "sf")) {
-			e->has_sf = true;
-			e->sf = t->recorder ? 0 : sf_id(t, v);
-		}
-		rs_jr_keep_member(r, &e->unk, v, NULL, 0);
+		return 0;
+	case K_SF:
+		e->has_sf = true;
+		e->sf = t->recorder ? 0 : sf_id(t, v);
+		break;
 	}
+	rs_jr_keep_member(r, &e->unk, v, NULL, 0);
 	return 0;
 }
 
@@ -886,11 +946,37 @@ static rs_str merge_args(rs_session *s, rs_str a, rs_str b)
 	return r;
 }
 
+/* Orders the B/E events as be_cmp does. Traces are nearly always in time
+ * order per thread, so a stable counting sort by thread does most of the
+ * work and only a thread whose events are out of order is sorted again. */
+static void sort_bes(tr *t)
+{
+	size_t nthreads = t->s->nthreads + 1, *at = rs_xcalloc(nthreads + 1, sizeof *at);
+	for (size_t i = 0; i < t->nbes; i++)
+		at[t->bes[i].thread + 2]++; /* thread -1 (none) first */
+	for (size_t k = 1; k <= nthreads; k++)
+		at[k] += at[k - 1];
+	be *sorted = rs_xmalloc(t->nbes * sizeof *sorted);
+	for (size_t i = 0; i < t->nbes; i++)
+		sorted[at[t->bes[i].thread + 1]++] = t->bes[i];
+	free(t->bes);
+	t->bes = sorted;
+	t->bes_cap = t->nbes;
+	for (size_t lo = 0, hi; lo < t->nbes; lo = hi) {
+		bool in_order = true;
+		for (hi = lo + 1; hi < t->nbes && t->bes[hi].thread == t->bes[lo].thread; hi++)
+			in_order &= t->bes[hi - 1].ts <= t->bes[hi].ts;
+		if (!in_order)
+			qsort(t->bes + lo, hi - lo, sizeof *t->bes, be_cmp);
+	}
+	free(at);
+}
+
 static void pair_begin_end(tr *t)
 {
 	if (!t->nbes)
 		return;
-	qsort(t->bes, t->nbes, sizeof *t->bes, be_cmp);
+	sort_bes(t);
 	size_t *open = rs_xmalloc(t->nbes * sizeof *open), nopen = 0, mismatched = 0;
 	for (size_t i = 0; i <= t->nbes; i++) {
 		if (i == t->nbes || (i && t->bes[i].thread != t->bes[i - 1].thread)) {
@@ -1063,7 +1149,7 @@ static void tr_free(tr *t)
 	free(t->frames);
 	free(t->lanes);
 	free(t->by_key);
-	rs_strbuf *bufs[] = {&t->events, &t->top, &t->meta, &t->block, &t->rec};
+	rs_strbuf *bufs[] = {&t->events, &t->top, &t->meta, &t->block, &t->rec, &t->tmp[0], &t->tmp[1]};
 	for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
 		rs_sb_free(bufs[i]);
 }
@@ -1089,7 +1175,7 @@ int rs_import_chrome(rs_input *in, rs_session *s, rs_err *err)
 {
 	tr t = {.s = s, .file = in->path}, second = {.file = in->path, .recorder = true};
 	rs_jr_split split = {.tag = T_EVENTS, .h = &trace_handler, .ctx = &second,
-			     .replay = replay_event, .first_share_pct = 30};
+			     .replay = replay_event, .first_share_pct = 35};
 	int open = 0;
 	int rc = rs_jr_parse_split(in, &trace_handler, &t, &split, err, &open);
 	tr_free(&second);

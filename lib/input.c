@@ -206,3 +206,30 @@ void rs_input_close(rs_input *in)
 	memset(in, 0, sizeof *in);
 	in->fd = -1;
 }
+
+int rs_input_skip(rs_input *in, uint64_t n, rs_err *err)
+{
+	uint64_t left = n;
+	if (!in->gzip && !in->mem && in->fd >= 0) { /* plain file: drop what is buffered, seek */
+		size_t k = in->peek_len - in->peek_pos < left ? in->peek_len - in->peek_pos : (size_t)left;
+		in->peek_pos += k, left -= k;
+		k = in->raw_len - in->raw_pos < left ? in->raw_len - in->raw_pos : (size_t)left;
+		in->raw_pos += k, left -= k;
+		if (left && lseek(in->fd, (off_t)left, SEEK_CUR) >= 0)
+			left = 0;
+		int rc = count(in, (size_t)(n - left), err);
+		if (rc)
+			return rc;
+	}
+	unsigned char buf[1 << 14];
+	while (left) { /* compressed, in memory or not seekable: read past */
+		size_t got;
+		int rc = rs_input_read(in, buf, left < sizeof buf ? (size_t)left : sizeof buf, &got, err);
+		if (rc)
+			return rc;
+		if (!got)
+			break;
+		left -= got;
+	}
+	return 0;
+}

@@ -37,6 +37,8 @@ int rs_input_open_mem(rs_input *in, const char *name, const void *p, size_t n, r
 int rs_input_peek(rs_input *in, const unsigned char **p, size_t *n, rs_err *err);
 /* Reads up to cap decompressed bytes; *got == 0 means end of input. */
 int rs_input_read(rs_input *in, void *buf, size_t cap, size_t *got, rs_err *err);
+/* Consumes n bytes without handing them out (seeks when it can). */
+int rs_input_skip(rs_input *in, uint64_t n, rs_err *err);
 /* Reads everything left into a malloc'd buffer (NUL-terminated). */
 int rs_input_read_all(rs_input *in, unsigned char **buf, size_t *len, rs_err *err);
 void rs_input_close(rs_input *in);

@@ -262,22 +262,12 @@ static int replay_all(rs_jr *r, jr_split_run *run, uint64_t *end)
 	return 0;
 }
 
-/* Reads past the bytes the records stood for. */
+/* Moves past the bytes the records stood for. */
 static int skip_to(rs_jr *r, uint64_t from, uint64_t to)
 {
-	unsigned char *buf = jr_next_chunk(r, JR_CHUNK);
-	for (uint64_t left = to - from; left;) {
-		size_t got;
-		int rc = rs_input_read(r->in, buf, left < JR_CHUNK ? (size_t)left : JR_CHUNK, &got, r->err);
-		if (rc)
-			return rc;
-		if (!got)
-			break;
-		left -= got;
-	}
 	r->buf_len = 0;
 	r->buf_base = to;
-	return 0;
+	return rs_input_skip(r->in, to - from, r->err);
 }
 
 int jr_split_step(rs_jr *r, size_t *want)

@@ -6,25 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static void reserve(rs_strbuf *sb, size_t extra)
+void rs_sb_grow(rs_strbuf *sb, size_t extra)
 {
 	RS_GROW(sb->buf, sb->cap, sb->len + extra + 1);
-}
-
-void rs_sb_add(rs_strbuf *sb, const void *p, size_t n)
-{
-	reserve(sb, n);
-	if (n)
-		memcpy(sb->buf + sb->len, p, n);
-	sb->len += n;
-	sb->buf[sb->len] = 0;
-}
-
-void rs_sb_addc(rs_strbuf *sb, char c)
-{
-	reserve(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = 0;
 }
 
 void rs_sb_adds(rs_strbuf *sb, const char *s) { rs_sb_add(sb, s, strlen(s)); }
@@ -37,7 +21,7 @@ void rs_sb_addf(rs_strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 	if (n <= 0)
 		return;
-	reserve(sb, (size_t)n);
+	rs_sb_grow(sb, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);

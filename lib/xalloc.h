@@ -14,6 +14,8 @@ char *rs_xstrdup(const char *s);
 
 /* Grows *p (element size elem) so that at least need elements fit. */
 void rs_grow(void *pp, size_t *cap, size_t need, size_t elem);
-#define RS_GROW(p, cap, need) rs_grow(&(p), &(cap), (need), sizeof *(p))
+/* The check is inline: most calls find room already. need is evaluated
+ * twice. */
+#define RS_GROW(p, cap, need) ((need) > (cap) ? rs_grow(&(p), &(cap), (need), sizeof *(p)) : (void)0)
 
 #endif
