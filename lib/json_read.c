@@ -146,12 +146,16 @@ static int deliver(rs_jr *r, const rs_jv *v)
 
 static int cb_null(void *ctx)
 {
+	if (J(ctx)->capture_depth || J(ctx)->skip_depth)
+		return 1;
 	rs_jv v = {.type = RS_JV_NULL};
 	return deliver(J(ctx), &v);
 }
 
 static int cb_bool(void *ctx, int b)
 {
+	if (J(ctx)->capture_depth || J(ctx)->skip_depth)
+		return 1;
 	rs_jv v = {.type = RS_JV_BOOL, .b = b != 0};
 	return deliver(J(ctx), &v);
 }
@@ -187,6 +191,8 @@ static bool small_int(const char *s, size_t n, int64_t *out)
 
 static int cb_number(void *ctx, const char *s, size_t n)
 {
+	if (J(ctx)->capture_depth || J(ctx)->skip_depth) /* the text is all a capture needs */
+		return 1;
 	rs_jv v = {.type = RS_JV_INT, .s = s, .len = n};
 	if (small_int(s, n, &v.i)) {
 		v.u = (uint64_t)v.i;

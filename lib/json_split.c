@@ -49,6 +49,7 @@ struct jr_split_run {
 	uint64_t first_end; /* E; 0 until known */
 	bool finished;
 	jr_block *head, *tail;
+	jr_block *spare; /* replayed blocks, for reuse: fresh memory costs page faults */
 	/* the second thread's own */
 	jr_block *cur;
 };
@@ -100,6 +101,12 @@ void rs_jr_emit(rs_jr *r, const void *rec, size_t len)
 	size_t need = 12 + len;
 	if (run->cur && run->cur->len + need > run->cur->cap)
 		publish(run, false);
+	if (!run->cur && need <= BLOCK_BYTES) {
+		pthread_mutex_lock(&run->mu);
+		if ((run->cur = run->spare))
+			run->spare = run->cur->next, run->cur->next = NULL, run->cur->len = 0;
+		pthread_mutex_unlock(&run->mu);
+	}
 	if (!run->cur) {
 		size_t cap = need > BLOCK_BYTES ? need : BLOCK_BYTES;
 		run->cur = rs_xmalloc(sizeof *run->cur + cap);
@@ -185,14 +192,20 @@ static bool guess_start(int fd, uint64_t off, uint64_t *start)
 	return false;
 }
 
+static void free_blocks(jr_block *b)
+{
+	for (jr_block *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
 static void run_free(jr_split_run *run)
 {
 	atomic_store(&run->cancel, true);
 	pthread_join(run->thread, NULL);
-	for (jr_block *b = run->head, *next; b; b = next) {
-		next = b->next;
-		free(b);
-	}
+	free_blocks(run->head);
+	free_blocks(run->spare);
 	free(run->cur);
 	pthread_cond_destroy(&run->cv);
 	pthread_mutex_destroy(&run->mu);
@@ -230,23 +243,27 @@ void jr_split_start(rs_jr *r, const rs_jr_split *sp)
 		run_free(run);
 }
 
-/* The next block of records, waiting for it; NULL when there are no more. */
-static jr_block *next_block(jr_split_run *run)
+/* The next block of records, waiting for it; NULL when there are no more.
+ * done, the block replayed before, goes back for reuse. */
+static jr_block *next_block(jr_split_run *run, jr_block *done)
 {
 	pthread_mutex_lock(&run->mu);
+	if (done && done->cap == BLOCK_BYTES)
+		done->next = run->spare, run->spare = done, done = NULL;
 	while (!run->head && !run->finished)
 		pthread_cond_wait(&run->cv, &run->mu);
 	jr_block *b = run->head;
 	if (b && !(run->head = b->next))
 		run->tail = NULL;
 	pthread_mutex_unlock(&run->mu);
+	free(done);
 	return b;
 }
 
 /* Replays the records; *end gets where the last one ended. */
 static int replay_all(rs_jr *r, jr_split_run *run, uint64_t *end)
 {
-	for (jr_block *b; (b = next_block(run)); free(b)) {
+	for (jr_block *b = NULL; (b = next_block(run, b));) {
 		for (size_t at = 0; at < b->len;) {
 			uint32_t n;
 			memcpy(&n, b->data + at + 8, 4);

@@ -28,13 +28,6 @@ void rs_sb_addf(rs_strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-void rs_sb_reset(rs_strbuf *sb)
-{
-	sb->len = 0;
-	if (sb->buf)
-		sb->buf[0] = 0;
-}
-
 void rs_sb_free(rs_strbuf *sb)
 {
 	free(sb->buf);

@@ -33,7 +33,12 @@ static inline void rs_sb_addc(rs_strbuf *sb, char c)
 
 void rs_sb_adds(rs_strbuf *sb, const char *s);
 void rs_sb_addf(rs_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void rs_sb_reset(rs_strbuf *sb);
+static inline void rs_sb_reset(rs_strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = 0;
+}
 void rs_sb_free(rs_strbuf *sb);
 
 #endif
