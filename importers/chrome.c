@@ -125,19 +125,28 @@ static void ev_free(ev *e)
  * buffer as a length and its bytes. */
 static void ev_record(const ev *e, rs_strbuf *out)
 {
-	rs_sb_reset(out);
 	ev *m = (ev *)e; /* the macros take addresses; nothing is written */
 	bool *flags[] = EV_FLAGS(m);
-	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
-		rs_sb_addc(out, *flags[i]);
-	int64_t nums[] = {e->ts, e->dur, e->pid, e->tid};
-	rs_sb_add(out, nums, sizeof nums);
 	rs_strbuf *bufs[] = EV_BUFS(m);
-	for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
+	enum { NF = sizeof flags / sizeof *flags, NB = sizeof bufs / sizeof *bufs };
+	int64_t nums[] = {e->ts, e->dur, e->pid, e->tid};
+	size_t size = NF + sizeof nums + NB * sizeof(uint32_t);
+	for (size_t i = 0; i < NB; i++)
+		size += bufs[i]->len;
+	RS_GROW(out->buf, out->cap, size + 1);
+	char *p = out->buf;
+	for (size_t i = 0; i < NF; i++)
+		*p++ = *flags[i];
+	memcpy(p, nums, sizeof nums);
+	p += sizeof nums;
+	for (size_t i = 0; i < NB; i++) {
 		uint32_t n = (uint32_t)bufs[i]->len;
-		rs_sb_add(out, &n, sizeof n);
-		rs_sb_add(out, bufs[i]->buf, n);
+		memcpy(p, &n, sizeof n);
+		if (n)
+			memcpy(p + sizeof n, bufs[i]->buf, n);
+		p += sizeof n + n;
 	}
+	out->len = size;
 }
 
 static void ev_unrecord(ev *e, const unsigned char *p)
@@ -714,15 +723,20 @@ static int ev_key(const rs_jr *r)
 {
 	size_t n;
 	const char *k = rs_jr_key(r, &n);
-	static const struct { const char *k; int id; } keys[] = {
-		{"ph", K_PH}, {"name", K_NAME}, {"cat", K_CAT}, {"ts", K_TS}, {"dur", K_DUR},
-		{"pid", K_PID}, {"tid", K_TID}, {"id", K_ID}, {"sf", K_SF}};
-	if (!k || n < 2 || n > 4)
+#define IS(lit) (n == sizeof lit - 1 && memcmp(k, lit, n) == 0)
+	if (!k)
 		return K_OTHER;
-	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (keys[i].k[0] == k[0] && strlen(keys[i].k) == n && memcmp(keys[i].k, k, n) == 0)
-			return keys[i].id;
+	switch (k[0]) {
+	case 'p': return IS("ph") ? K_PH : IS("pid") ? K_PID : K_OTHER;
+	case 'n': return IS("name") ? K_NAME : K_OTHER;
+	case 'c': return IS("cat") ? K_CAT : K_OTHER;
+	case 't': return IS("ts") ? K_TS : IS("tid") ? K_TID : K_OTHER;
+	case 'd': return IS("dur") ? K_DUR : K_OTHER;
+	case 'i': return IS("id") ? K_ID : K_OTHER;
+	case 's': return IS("sf") ? K_SF : K_OTHER;
+	}
 	return K_OTHER;
+#undef IS
 }
 
 static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)

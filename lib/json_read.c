@@ -96,6 +96,15 @@ void rs_jr_keep_member(const rs_jr *r, rs_strbuf *sb, const rs_jv *v, const char
 	rs_jw w;
 	size_t n = 0;
 	const char *k = rs_jr_key(r, &n);
+	if (k && v && (v->type == RS_JV_INT || v->type == RS_JV_DOUBLE) && plain_key(k, n)) {
+		if (sb->len) /* the usual "key":number, without the writer */
+			rs_sb_addc(sb, ',');
+		rs_sb_addc(sb, '"');
+		rs_sb_add(sb, k, n);
+		rs_sb_add(sb, "\":", 2);
+		rs_sb_add(sb, v->s, v->len);
+		return;
+	}
 	rs_jw_member(&w, sb, k ? k : "", n);
 	if (v)
 		rs_jv_write(&w, v);

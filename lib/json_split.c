@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -45,6 +46,8 @@ struct jr_split_run {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	atomic_bool cancel;
+	bool joined;
+	double t0, t_second; /* when the split started and the second thread ended (s) */
 	/* under mu */
 	uint64_t first_end; /* E; 0 until known */
 	bool finished;
@@ -53,6 +56,13 @@ struct jr_split_run {
 	/* the second thread's own */
 	jr_block *cur;
 };
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* --- the second thread --- */
 
@@ -154,6 +164,7 @@ static void *second_main(void *arg)
 		second_parse(run, fd);
 		close(fd);
 	}
+	run->t_second = now();
 	publish(run, true);
 	return NULL;
 }
@@ -203,7 +214,8 @@ static void free_blocks(jr_block *b)
 static void run_free(jr_split_run *run)
 {
 	atomic_store(&run->cancel, true);
-	pthread_join(run->thread, NULL);
+	if (!run->joined)
+		pthread_join(run->thread, NULL);
 	free_blocks(run->head);
 	free_blocks(run->spare);
 	free(run->cur);
@@ -223,7 +235,7 @@ void jr_split_start(rs_jr *r, const rs_jr_split *sp)
 	if (!guess_start(in->fd, (uint64_t)st.st_size / 100 * sp->first_share_pct, &start))
 		return;
 	jr_split_run *run = rs_xmalloc(sizeof *run);
-	*run = (jr_split_run){.sp = sp, .path = in->path, .start = start};
+	*run = (jr_split_run){.sp = sp, .path = in->path, .start = start, .t0 = now()};
 	pthread_mutex_init(&run->mu, NULL);
 	pthread_cond_init(&run->cv, NULL);
 	if (pthread_create(&run->thread, NULL, second_main, run)) {
@@ -301,11 +313,17 @@ int jr_split_step(rs_jr *r, size_t *want)
 	bool agree = pos == run->first_end && r->last_close == pos && l && l->is_array &&
 		     l->tag == run->sp->tag && !r->capture_depth && !r->skip_depth;
 	uint64_t end = pos;
+	double t_here = now(), run_t0 = run->t0, run_t2;
 	int rc = agree ? replay_all(r, run, &end) : 0;
-	if (getenv("RUSTSCOPE_SPLIT_TRACE")) /* for tests: did the split happen */
-		fprintf(stderr, "rustscope: split at byte %llu: %s, records to byte %llu\n",
-			(unsigned long long)pos, agree ? "taken" : "refused", (unsigned long long)end);
+	pthread_join(run->thread, NULL);
+	run_t2 = run->t_second;
+	run->joined = true;
 	run_free(run);
+	if (getenv("RUSTSCOPE_SPLIT_TRACE")) /* for tests, and to tune first_share_pct */
+		fprintf(stderr, "rustscope: split at byte %llu: %s, records to byte %llu (ms: first "
+			"thread there %.0f, second done %.0f, replayed %.0f)\n",
+			(unsigned long long)pos, agree ? "taken" : "refused", (unsigned long long)end,
+			(t_here - run_t0) * 1e3, (run_t2 - run_t0) * 1e3, (now() - run_t0) * 1e3);
 	return rc ? rc : end > pos ? skip_to(r, pos, end) : 0;
 }
 
