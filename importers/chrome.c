@@ -1189,7 +1189,7 @@ int rs_import_chrome(rs_input *in, rs_session *s, rs_err *err)
 {
 	tr t = {.s = s, .file = in->path}, second = {.file = in->path, .recorder = true};
 	rs_jr_split split = {.tag = T_EVENTS, .h = &trace_handler, .ctx = &second,
-			     .replay = replay_event, .first_share_pct = 35};
+			     .replay = replay_event, .first_share_pct = 37};
 	int open = 0;
 	int rc = rs_jr_parse_split(in, &trace_handler, &t, &split, err, &open);
 	tr_free(&second);
