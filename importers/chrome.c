@@ -38,8 +38,11 @@ typedef struct be {
 	int64_t ts;
 	uint64_t seq;
 	int32_t thread;
-	bool begin;
-	rs_str name, cat, args, unknown, raw; /* raw: the event, for extra if unmatched */
+	bool begin, has_name, has_cat, has_args, has_id;
+	uint32_t id_len;
+	rs_str name, cat, args, unknown; /* unknown: "id":ID if any, then the other members */
+	rs_str nums; /* "ts":…,"dur":…,"pid":…,"tid":… as in the file: with the rest, the
+		      * event is written again exactly if it stays unmatched */
 } be;
 
 /* A V8 profile inside the trace, keyed by pid and id. */
@@ -327,10 +330,22 @@ static void on_begin_end(tr *t, const ev *e, bool begin)
 		  .name = e->has_name ? intern_sb(t->s, &e->name) : 0,
 		  .cat = e->has_cat ? intern_sb(t->s, &e->cat) : 0,
 		  .args = e->has_args ? store_sb(t->s, &e->args) : 0,
-		  .unknown = unk_with_cat(t, e, false, true)};
-	rs_strbuf *raw = scratch(t, 1);
-	ev_json(e, raw);
-	b->raw = store_sb(t->s, raw);
+		  .unknown = unk_with_cat(t, e, false, true), .has_name = e->has_name,
+		  .has_cat = e->has_cat, .has_args = e->has_args, .has_id = e->has_id,
+		  .id_len = (uint32_t)e->id.len};
+	rs_strbuf *nums = scratch(t, 1);
+	const rs_strbuf *raw[] = {&e->ts_raw, &e->dur_raw, &e->pid_raw, &e->tid_raw};
+	const bool has[] = {e->has_ts, e->has_dur, e->has_pid, e->has_tid};
+	static const char *const keys[] = {"\"ts\":", "\"dur\":", "\"pid\":", "\"tid\":"};
+	for (size_t i = 0; i < 4; i++) {
+		if (!has[i])
+			continue;
+		if (nums->len)
+			rs_sb_addc(nums, ',');
+		rs_sb_adds(nums, keys[i]);
+		rs_sb_add(nums, raw[i]->buf, raw[i]->len);
+	}
+	b->nums = store_sb(t->s, nums);
 }
 
 static void on_instant(tr *t, const ev *e)
@@ -937,11 +952,49 @@ static int be_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void keep_raw(tr *t, rs_str raw)
+/* An unmatched B or E event, as ev_json wrote it. */
+static void keep_be(tr *t, const be *b)
 {
-	if (t->events.len)
-		rs_sb_addc(&t->events, ',');
-	rs_sb_add(&t->events, rs_s(t->s, raw), rs_slen(t->s, raw));
+	rs_session *s = t->s;
+	rs_strbuf *out = &t->events;
+	if (out->len)
+		rs_sb_addc(out, ',');
+	rs_sb_adds(out, b->begin ? "{\"ph\":\"B\"" : "{\"ph\":\"E\"");
+	rs_strbuf str = {0};
+	const rs_str strs[] = {b->name, b->cat};
+	const bool has[] = {b->has_name, b->has_cat};
+	static const char *const keys[] = {",\"name\":", ",\"cat\":"};
+	for (size_t i = 0; i < 2; i++) {
+		if (!has[i])
+			continue;
+		rs_sb_adds(out, keys[i]);
+		rs_sb_reset(&str);
+		rs_sb_add(&str, rs_s(s, strs[i]), rs_slen(s, strs[i]));
+		write_str(out, &str);
+	}
+	rs_sb_free(&str);
+	if (b->nums) {
+		rs_sb_addc(out, ',');
+		rs_sb_add(out, rs_s(s, b->nums), rs_slen(s, b->nums));
+	}
+	const char *unk = rs_s(s, b->unknown);
+	size_t unk_len = rs_slen(s, b->unknown);
+	if (b->has_id) { /* unknown starts with "id":ID */
+		size_t n = 5 + b->id_len;
+		rs_sb_addc(out, ',');
+		rs_sb_add(out, unk, n);
+		n += n < unk_len; /* the comma after it */
+		unk += n, unk_len -= n;
+	}
+	if (b->has_args) {
+		rs_sb_adds(out, ",\"args\":");
+		rs_sb_add(out, rs_s(s, b->args), rs_slen(s, b->args));
+	}
+	if (unk_len) {
+		rs_sb_addc(out, ',');
+		rs_sb_add(out, unk, unk_len);
+	}
+	rs_sb_addc(out, '}');
 }
 
 /* E args are merged into the slice's args, as Chrome does. */
@@ -958,6 +1011,25 @@ static rs_str merge_args(rs_session *s, rs_str a, rs_str b)
 	rs_str r = rs_intern(s, sb.buf, sb.len);
 	rs_sb_free(&sb);
 	return r;
+}
+
+/* Insertion sort, cheap when few events are out of place; false (the
+ * events still all there) when that turns out to be too many moves. */
+static bool nearly_sorted(be *a, size_t n)
+{
+	size_t moves = 0, max_moves = 4 * n;
+	for (size_t i = 1; i < n; i++) {
+		if (be_cmp(&a[i - 1], &a[i]) <= 0)
+			continue;
+		be x = a[i];
+		size_t j = i;
+		for (; j > 0 && be_cmp(&a[j - 1], &x) > 0 && moves < max_moves; j--, moves++)
+			a[j] = a[j - 1];
+		a[j] = x;
+		if (moves >= max_moves)
+			return false;
+	}
+	return true;
 }
 
 /* Orders the B/E events as be_cmp does. Traces are nearly always in time
@@ -977,10 +1049,9 @@ static void sort_bes(tr *t)
 	t->bes = sorted;
 	t->bes_cap = t->nbes;
 	for (size_t lo = 0, hi; lo < t->nbes; lo = hi) {
-		bool in_order = true;
 		for (hi = lo + 1; hi < t->nbes && t->bes[hi].thread == t->bes[lo].thread; hi++)
-			in_order &= t->bes[hi - 1].ts <= t->bes[hi].ts;
-		if (!in_order)
+			;
+		if (!nearly_sorted(t->bes + lo, hi - lo))
 			qsort(t->bes + lo, hi - lo, sizeof *t->bes, be_cmp);
 	}
 	free(at);
@@ -995,7 +1066,7 @@ static void pair_begin_end(tr *t)
 	for (size_t i = 0; i <= t->nbes; i++) {
 		if (i == t->nbes || (i && t->bes[i].thread != t->bes[i - 1].thread)) {
 			for (size_t j = 0; j < nopen; j++)
-				keep_raw(t, t->bes[open[j]].raw);
+				keep_be(t, &t->bes[open[j]]);
 			t->unmatched += nopen;
 			nopen = 0;
 			if (i == t->nbes)
@@ -1007,7 +1078,7 @@ static void pair_begin_end(tr *t)
 			continue;
 		}
 		if (!nopen) {
-			keep_raw(t, b->raw);
+			keep_be(t, b);
 			t->unmatched++;
 			continue;
 		}
