@@ -22,12 +22,14 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 enum {
 	BLOCK_BYTES = 1 << 20,       /* records handed over at a time */
+	SPARE_BLOCKS = 8,            /* kept for reuse */
 	FIRST_ELEMENT_MAX = 1 << 20, /* a longer "first element" means a bad guess */
 };
 
@@ -52,7 +54,8 @@ struct jr_split_run {
 	uint64_t first_end; /* E; 0 until known */
 	bool finished;
 	jr_block *head, *tail;
-	jr_block *spare; /* replayed blocks, for reuse: fresh memory costs page faults */
+	jr_block *spare; /* a few replayed blocks, for reuse: fresh memory costs page faults */
+	size_t nspare;
 	/* the second thread's own */
 	jr_block *cur;
 };
@@ -62,6 +65,25 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Blocks are mapped and unmapped, not malloc'd: freed, they leave the
+ * process, so the records waiting at the split's peak do not stay in the
+ * peak memory of the session built after. */
+static jr_block *block_new(size_t cap)
+{
+	void *p = mmap(NULL, sizeof(jr_block) + cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	jr_block *b = p;
+	*b = (jr_block){.cap = cap};
+	return b;
+}
+
+static void block_free(jr_block *b)
+{
+	if (b)
+		munmap(b, sizeof *b + b->cap);
 }
 
 /* --- the second thread --- */
@@ -113,15 +135,14 @@ void rs_jr_emit(rs_jr *r, const void *rec, size_t len)
 		publish(run, false);
 	if (!run->cur && need <= BLOCK_BYTES) {
 		pthread_mutex_lock(&run->mu);
-		if ((run->cur = run->spare))
-			run->spare = run->cur->next, run->cur->next = NULL, run->cur->len = 0;
+		if ((run->cur = run->spare)) {
+			run->spare = run->cur->next, run->nspare--;
+			run->cur->next = NULL, run->cur->len = 0;
+		}
 		pthread_mutex_unlock(&run->mu);
 	}
-	if (!run->cur) {
-		size_t cap = need > BLOCK_BYTES ? need : BLOCK_BYTES;
-		run->cur = rs_xmalloc(sizeof *run->cur + cap);
-		*run->cur = (jr_block){.cap = cap};
-	}
+	if (!run->cur && !(run->cur = block_new(need > BLOCK_BYTES ? need : BLOCK_BYTES)))
+		return; /* out of memory: no record, so the second thread's share ends here */
 	unsigned char *p = run->cur->data + run->cur->len;
 	uint32_t n = (uint32_t)len;
 	memcpy(p, &end, 8);
@@ -207,7 +228,7 @@ static void free_blocks(jr_block *b)
 {
 	for (jr_block *next; b; b = next) {
 		next = b->next;
-		free(b);
+		block_free(b);
 	}
 }
 
@@ -218,7 +239,7 @@ static void run_free(jr_split_run *run)
 		pthread_join(run->thread, NULL);
 	free_blocks(run->head);
 	free_blocks(run->spare);
-	free(run->cur);
+	block_free(run->cur);
 	pthread_cond_destroy(&run->cv);
 	pthread_mutex_destroy(&run->mu);
 	free(run);
@@ -260,15 +281,17 @@ void jr_split_start(rs_jr *r, const rs_jr_split *sp)
 static jr_block *next_block(jr_split_run *run, jr_block *done)
 {
 	pthread_mutex_lock(&run->mu);
-	if (done && done->cap == BLOCK_BYTES)
+	if (done && done->cap == BLOCK_BYTES && run->nspare < SPARE_BLOCKS) {
 		done->next = run->spare, run->spare = done, done = NULL;
+		run->nspare++;
+	}
 	while (!run->head && !run->finished)
 		pthread_cond_wait(&run->cv, &run->mu);
 	jr_block *b = run->head;
 	if (b && !(run->head = b->next))
 		run->tail = NULL;
 	pthread_mutex_unlock(&run->mu);
-	free(done);
+	block_free(done);
 	return b;
 }
 
@@ -281,7 +304,7 @@ static int replay_all(rs_jr *r, jr_split_run *run, uint64_t *end)
 			memcpy(&n, b->data + at + 8, 4);
 			if (jr_before_value(r) ||
 			    !jr_handler_ok(r, run->sp->replay(r, r->ctx, b->data + at + 12, n))) {
-				free(b);
+				block_free(b);
 				return r->rc ? r->rc : RS_EINPUT;
 			}
 			memcpy(end, b->data + at, 8);
