@@ -15,6 +15,13 @@ vg "export pprof" convert $EX/demo.session.json -o $T/c.pb.gz
 vg "import pprof" convert $T/c.pb.gz -o $T/d.json
 vg "info" info $EX/demo.session.json
 vg "validate unknown members" validate $EX/unknown-members.session.json
+# a trace read on two threads (lib/json_split.c), and one whose split is refused
+if [ -d "$SHARED/corpus/chrome" ]; then
+	export RUSTSCOPE_SPLIT_MIN_BYTES=1
+	vg "chrome split" convert "$SHARED/corpus/chrome/catapult-project-catapult__tracing__test_data__big_trace.json" -o $T/e.json --to session
+	vg "chrome split refused" convert "$SHARED/corpus/chrome/catapult-project-catapult__tracing__test_data__quads.json" -o $T/f.json --to session
+	unset RUSTSCOPE_SPLIT_MIN_BYTES
+fi
 # failures must not leak either
 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	"$RS_PLAIN" validate tests/bad/cyclic-stack-parent.session.json tests/bad/truncated.session.json >/dev/null 2>"$T/err"
