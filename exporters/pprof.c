@@ -10,6 +10,9 @@
  *     deduplicated through a trie keyed by (run so far, frame); a run of
  *     one frame (the common case) is found by its frame index alone.
  *   - The serialized bytes are deflated on two threads (pprof_gzip.c).
+ *   - Field order: sample types, samples, locations, functions, mappings,
+ *     the scalars and comments, the string table (Go too writes the
+ *     samples first and the scalars after the tables).
  *   - Mapping id = mapping index + 1.
  *   - What pprof has no field for rides in its extension points
  *     (docs/pprof.md): sample labels for the sample's thread and time, and
@@ -27,6 +30,7 @@
 #include "pprof_gzip.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,15 +75,20 @@ typedef struct pw {
 	uint64_t *hkey;  /* inline extensions: (parent + 1) << 32 | frame, + 1 */
 	uint32_t *hval;
 	size_t hmask, hn;
-	uint32_t *run; /* frames of the run being looked up, leaf first */
-	size_t runcap;
+	uint32_t *path; /* frames of the sample's stack, leaf first */
+	size_t pathcap;
+	int32_t fresh; /* stack nodes from here on are on no sample written yet */
 	uint32_t *used_runs; /* trie node of location id i + 1 */
 	size_t nused, usedcap;
+	/* the rustscope comment; written to by its thread only until joined */
+	rs_strbuf comment;
+	pthread_t comment_th;
+	bool comment_threaded;
 } pw;
 
 /* --- protobuf encoding --- */
 
-static void pb_varint(rs_strbuf *b, uint64_t v)
+static inline void pb_varint(rs_strbuf *b, uint64_t v)
 {
 	if (b->len + 11 > b->cap) /* called ~50M times for a big profile */
 		RS_GROW(b->buf, b->cap, b->len + 11);
@@ -422,65 +431,68 @@ static void synthetic_labels(pw *w, const label_keys *k, size_t i)
 		label_num(w, k->time, sm->time_ns[i], k->ns);
 }
 
-/* The location ids of stack x, leaf first. Walking up from the leaf, an
+/* The frames of stack x, leaf first, into w->path. Importers add a
+ * sample's new nodes in one go, each the parent of the next, so a
+ * sample's leaf is usually the last of a chain of nodes right after the
+ * previous sample's leaf. Such a chain is read forward, as one stream of
+ * memory, and checked link by link on the way; only the nodes above it
+ * (and any stack that is not such a chain) are walked up from the leaf,
+ * which is one dependent load after the other. */
+enum { CHAIN_MAX = 1 << 16 };
+
+static size_t stack_frames(pw *w, int32_t x)
+{
+	const rs_stack *st = w->s->stacks;
+	size_t n = 0;
+	int32_t leaf = x;
+	if (x >= w->fresh && x - w->fresh < CHAIN_MAX) {
+		size_t len = (size_t)(x - w->fresh) + 1;
+		bool chain = true;
+		RS_GROW(w->path, w->pathcap, len);
+		for (size_t k = 0; k < len && chain; k++) {
+			int32_t y = w->fresh + (int32_t)k;
+			chain = k == 0 || st[y].parent == y - 1;
+			w->path[len - 1 - k] = st[y].frame;
+		}
+		if (chain) {
+			n = len;
+			x = st[w->fresh].parent;
+		}
+	}
+	if (leaf + 1 > w->fresh)
+		w->fresh = leaf + 1;
+	for (; x >= 0; x = st[x].parent) {
+		RS_GROW(w->path, w->pathcap, n + 1);
+		w->path[n++] = st[x].frame;
+	}
+	return n;
+}
+
+/* The location ids of stack x, leaf first. Going up from the leaf, an
  * inline frame with a parent belongs to its parent's run; a run starts at
  * a non-inline frame or at the root. */
 static void sample_locations(pw *w, int32_t x)
 {
-	const rs_stack *st = w->s->stacks;
+	size_t n = stack_frames(w, x);
+	const uint32_t *path = w->path;
 	rs_sb_reset(&w->sub);
-	while (x >= 0) {
-		size_t n = 0;
-		uint32_t f = st[x].frame;
-		int32_t p = st[x].parent;
-		for (; p >= 0 && (w->fr[f] & 1); f = st[x].frame, p = st[x].parent) {
-			RS_GROW(w->run, w->runcap, n + 1);
-			w->run[n++] = f;
-			x = p;
-		}
+	for (size_t j = 0, a = 0; j < n; a = ++j) {
+		while (j + 1 < n && (w->fr[path[j]] & 1))
+			j++;
+		uint32_t f = path[j]; /* the run's outer frame; path[a, j) inline in it */
 		uint64_t id = w->fr[f] >> 1;
-		if (n || !id) {
+		if (j > a || !id) {
 			uint32_t t = run_node(w, -1, f);
-			while (n > 0)
-				t = run_node(w, (int32_t)t, w->run[--n]);
+			for (size_t k = j; k-- > a;)
+				t = run_node(w, (int32_t)t, path[k]);
 			id = location_id(w, t);
 			if (w->t_parent[t] < 0)
 				w->fr[f] |= (uint32_t)id << 1;
 		}
 		pb_varint(&w->sub, id);
-		x = p;
 	}
 	if (w->sub.len)
 		pb_msg(&w->msg, 1, &w->sub);
-}
-
-/* Sample j's new nodes usually follow sample j-1's leaf, and the node
- * above them (then the one above that) is a cache miss anywhere in a big
- * stack table. Three stages, each reading what the previous one fetched,
- * warm them before the walk in sample_locations needs them (a walk up a
- * stack is a chain of dependent loads, so it cannot overlap its misses). */
-static void prefetch_tops(const rs_session *s, size_t i)
-{
-	enum { D = 4 };
-	const rs_samples *sm = &s->samples;
-	const rs_stack *st = s->stacks;
-	for (size_t stage = 1; stage <= 3; stage++) {
-		size_t j = i + stage * D;
-		if (j >= sm->n || sm->stack[j - 1] < 0 || sm->stack[j] <= sm->stack[j - 1])
-			continue;
-		int32_t top = sm->stack[j - 1] + 1;
-		if (stage == 3) { /* the new nodes themselves: a few cache lines */
-			for (int32_t x = top; x <= sm->stack[j] && x - top < 512; x += 8)
-				__builtin_prefetch(&st[x]);
-			__builtin_prefetch(&st[sm->stack[j]]);
-			continue;
-		}
-		int32_t p = st[top].parent;
-		if (p >= 0 && stage == 1 && st[p].parent >= 0)
-			__builtin_prefetch(&st[st[p].parent]);
-		else if (p >= 0 && stage == 2)
-			__builtin_prefetch(&st[p]);
-	}
 }
 
 static void write_samples(pw *w)
@@ -494,7 +506,6 @@ static void write_samples(pw *w)
 				 cidx_s(w, PP_L_THREAD_INDEX), cidx_s(w, PP_L_TIME), cidx_s(w, "nanoseconds")};
 	for (size_t i = 0; i < sm->n; i++) {
 		rs_sb_reset(&w->msg);
-		prefetch_tops(s, i);
 		sample_locations(w, sm->stack[i]);
 		rs_sb_reset(&w->sub);
 		for (size_t j = 0; j < nv; j++)
@@ -617,48 +628,83 @@ static bool stacks_follow_samples(const rs_session *s)
 /* "rustscope:v1 columns=thread,time,labels,stacks " + the session without
  * its samples (and without its stack table when "stacks" says the samples
  * rebuild it), as one line of session JSON. */
-static uint32_t own_comment(pw *w)
+static void comment_text(const rs_session *s, rs_strbuf *sb)
 {
-	const rs_samples *sm = &w->s->samples;
-	rs_session skel = *w->s;
+	const rs_samples *sm = &s->samples;
+	rs_session skel = *s;
 	skel.samples.n = 0;
 	skel.samples.nlabels = 0;
-	bool rebuild = stacks_follow_samples(w->s);
+	bool rebuild = stacks_follow_samples(s);
 	if (rebuild)
 		skel.nstacks = 0;
-	rs_strbuf sb = {0};
-	rs_sb_adds(&sb, PP_OWN_PREFIX "columns=");
+	rs_sb_adds(sb, PP_OWN_PREFIX "columns=");
 	const char *sep = "";
 	const struct { bool on; const char *name; } cols[] = {
 		{sm->has_thread, "thread"}, {sm->has_time, "time"}, {sm->has_labels, "labels"},
 		{rebuild, "stacks"}};
 	for (size_t i = 0; i < 4; i++)
 		if (cols[i].on) {
-			rs_sb_addf(&sb, "%s%s", sep, cols[i].name);
+			rs_sb_addf(sb, "%s%s", sep, cols[i].name);
 			sep = ",";
 		}
-	rs_sb_addc(&sb, ' ');
+	rs_sb_addc(sb, ' ');
 	rs_jw jw;
-	rs_jw_init_buf(&jw, &sb);
+	rs_jw_init_buf(&jw, sb);
 	rs_session_write_json(&skel, &jw);
 	rs_jw_finish(&jw);
 	/* newlines are only formatting between members; strings escape theirs */
 	size_t k = 0;
-	for (size_t i = 0; i < sb.len; i++)
-		if (sb.buf[i] != '\n')
-			sb.buf[k++] = sb.buf[i];
-	uint32_t idx = cidx(w, sb.buf, k);
-	rs_sb_free(&sb);
-	return idx;
+	for (size_t i = 0; i < sb->len; i++)
+		if (sb->buf[i] != '\n')
+			sb->buf[k++] = sb->buf[i];
+	sb->len = k;
 }
 
-static void write_header(pw *w)
+/* For a big profile the comment is made on a thread of its own while the
+ * samples are written: it reads only the session, and otherwise it is
+ * serial work at the end with the deflating threads idle. */
+enum { COMMENT_THREAD_MIN = 4096 }; /* samples */
+
+static void *comment_main(void *arg)
+{
+	pw *w = arg;
+	comment_text(w->s, &w->comment);
+	return NULL;
+}
+
+static void comment_start(pw *w)
+{
+	w->comment_threaded = w->s->samples.n >= COMMENT_THREAD_MIN &&
+			      pthread_create(&w->comment_th, NULL, comment_main, w) == 0;
+}
+
+/* The comment's string index (the text stays in w->comment). */
+static uint32_t own_comment(pw *w)
+{
+	if (w->comment_threaded)
+		pthread_join(w->comment_th, NULL);
+	else
+		comment_text(w->s, &w->comment);
+	w->comment_threaded = false;
+	return tab_push(w, w->comment.buf, w->comment.len);
+}
+
+static void write_types(pw *w)
 {
 	const rs_session *s = w->s;
 	for (size_t i = 0; i < s->nsample_types; i++)
 		value_type(w, F_SAMPLE_TYPE, &s->sample_types[i]);
 	if (s->period_type.type || s->period_type.unit)
 		value_type(w, F_PERIOD_TYPE, &s->period_type);
+}
+
+/* The scalar fields and comments come after the tables (as Go writes
+ * them), so that the rustscope comment (a pass over the stack table and
+ * the session as JSON) is made on its thread while the samples are
+ * written, not before the first byte goes to the deflating threads. */
+static void write_scalars(pw *w)
+{
+	const rs_session *s = w->s;
 	rs_strbuf *t = &w->top;
 	pb_int(t, F_PERIOD, s->period);
 	if (s->info.start_time_ns != RS_NO_TIME)
@@ -693,13 +739,14 @@ static void pw_free(pw *w)
 	rs_sb_free(&w->msg);
 	rs_sb_free(&w->sub);
 	rs_sb_free(&w->lab);
+	rs_sb_free(&w->comment);
 	free(w->strmap);
 	free(w->tab);
 	free(w->tablen);
 	rs_arena_free(&w->arena);
 	free(w->fm);
 	free(w->fr);
-	free(w->run);
+	free(w->path);
 	free(w->t_parent);
 	free(w->t_frame);
 	free(w->t_loc);
@@ -716,14 +763,16 @@ int rs_export_pprof(const rs_session *s, rs_output *out, rs_err *err)
 	w.gz = rs_pgz_open(out, 1);
 	w.strmap = rs_xcalloc(s->strings.n + 1, sizeof *w.strmap);
 	tab_push(&w, "", 0);
-	frame_metas(&w);
+	comment_start(&w);
 	runs_init(&w);
-	write_header(&w);
+	write_types(&w);
 	write_samples(&w);
+	frame_metas(&w); /* needed from here on only: deflating starts sooner */
 	for (size_t i = 0; i < w.nused; i++)
 		write_location(&w, i + 1, w.used_runs[i]);
 	write_functions(&w);
 	write_mappings(&w);
+	write_scalars(&w);
 	write_string_table(&w);
 	top_flush(&w);
 	int zrc = rs_pgz_close(w.gz);

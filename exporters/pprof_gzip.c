@@ -15,7 +15,9 @@
 #include <string.h>
 #include <zlib.h>
 
-enum { CHUNK = 1 << 22, NSLOTS = 4, NWORKERS = 2 };
+/* 1 MiB chunks: the workers start after the first MiB, and what is left
+ * to deflate after the last write (at most NSLOTS chunks) is short. */
+enum { CHUNK = 1 << 20, NSLOTS = 8, NWORKERS = 2 };
 enum { FREE, READY, BUSY, DONE };
 
 typedef struct slot {

@@ -4,9 +4,10 @@
  * counted at the top level against --max-elements, decoded by protobuf-c
  * into an arena (one free at the end, no malloc per node) except for the
  * samples, validated the way Go's pprof CheckValid does, and converted.
- * Samples are most of a big profile: they are decoded here, one at a time
- * from the raw bytes straight into the session, so no decoded copy of
- * them sits in memory (pp_sample below). Conversion:
+ * Samples are most of a big profile: they are decoded here from the raw
+ * bytes, a batch at a time on a second thread while this one interns
+ * their stacks, so no decoded copy of all of them sits in memory (see
+ * "samples" below). Conversion:
  *   - every Location Line becomes a frame; pprof lists the innermost
  *     (inlined) function first, so all lines but the last are is_inline;
  *   - a Location without lines becomes one frame named by its address;
@@ -30,6 +31,7 @@
 #include "profile.pb-c.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,12 +103,13 @@ static void pp_idmap_free(pp_idmap *m)
 	free(m->val);
 }
 
-/* --- protobuf wire format, for the prescan and for error messages --- */
+/* --- protobuf wire format, for the top-level scan and for error messages --- */
 
 typedef struct pp_wire {
 	const uint8_t *b;
 	size_t n, pos;
 	const char *why;
+	bool ran_out; /* why: the bytes ended, more of them could mend it */
 } pp_wire;
 
 static inline int wire_varint(pp_wire *w, uint64_t *v)
@@ -119,6 +122,7 @@ static inline int wire_varint(pp_wire *w, uint64_t *v)
 	for (int shift = 0; shift < 70; shift += 7) {
 		if (w->pos >= w->n) {
 			w->why = "truncated varint";
+			w->ran_out = true;
 			return -1;
 		}
 		uint8_t byte = w->b[w->pos++];
@@ -134,6 +138,7 @@ static int wire_skip(pp_wire *w, size_t k, const char *what)
 {
 	if (w->n - w->pos < k) {
 		w->why = what;
+		w->ran_out = true;
 		return -1;
 	}
 	w->pos += k;
@@ -169,13 +174,6 @@ static int wire_field(pp_wire *w, uint32_t *field, int *wt, size_t *len_at, uint
 		w->why = "unsupported wire type (groups are not part of profile.proto)";
 		return -1;
 	}
-}
-
-static int pp_wire_field(pp_wire *w, uint32_t *field, int *wt)
-{
-	size_t at;
-	uint64_t len;
-	return wire_field(w, field, wt, &at, &len);
 }
 
 static const char *pp_profile_field_name(uint32_t field)
@@ -375,17 +373,41 @@ typedef struct pp_sample {
 	size_t nloc, nval, nlab, loc_cap, val_cap, lab_cap;
 } pp_sample;
 
+enum { BATCH = 1024, NBATCH = 4, AHEAD = 8 };
+
+/* Consecutive samples as the decoder thread hands them over: each one's
+ * stack as a frame path (root first), its values and its raw labels. */
+typedef struct pp_batch {
+	size_t first, n; /* samples first .. first + n - 1, all good */
+	uint32_t *frames; /* their paths, back to back */
+	size_t nframes, frames_cap;
+	uint64_t *val; /* n rows of one value per sample type */
+	size_t val_cap;
+	pp_label *lab;
+	size_t nlab, lab_cap;
+	size_t path_end[BATCH], lab_end[BATCH]; /* sample first + k ends at [k] */
+	int rc; /* sample first + n is bad: err says why */
+	bool decoded; /* ... although its wire format decoded */
+	bool full; /* handed over, not yet given back (guarded by mu) */
+	rs_err err;
+} pp_batch;
+
+typedef struct pp_pipe {
+	pp_batch b[NBATCH]; /* batch k is b[k % NBATCH] */
+	pp_sample sm; /* the decoder's */
+	size_t scan; /* where the decoder searches the next sample */
+	pthread_t th;
+	bool threaded, quit;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} pp_pipe;
+
 typedef struct ctx {
 	rs_session *s;
 	const PProfile *p; /* everything but the samples */
 	const uint8_t *raw; /* the whole Profile message, for the samples */
-	size_t nraw, nsample, scan; /* scan: where the next sample is searched */
-	/* Samples are decoded AHEAD of the one being interned, so that the
-	 * lookup of their root frame can be prefetched (pp_take_sample). */
-	pp_sample ring[16];
-	int ring_rc[16];
-	size_t ndecoded;
-	const pp_sample *cur;
+	size_t nraw, nsample;
+	pp_pipe pipe;
 	const char *path;
 	rs_err *err;
 	rs_str *strmap; /* string_table index → session string, STR_UNSET until used */
@@ -393,11 +415,8 @@ typedef struct ctx {
 	fn_info *fns;
 	uint32_t *loc_start, *loc_count; /* frames of location i: loc_frames[start, +count) */
 	uint32_t *loc_frames;
-	uint32_t *path_buf;
-	size_t path_cap;
 	rs_label *labels;
 	size_t labels_cap;
-	int64_t *values;
 	rs_rustname rn;
 	rs_strbuf sb;
 } ctx;
@@ -432,45 +451,74 @@ static const char *cstr(ctx *c, rs_str id) { return rs_s(c->s, id); }
 static void *arena_alloc(void *data, size_t size) { return rs_arena_alloc(data, size); }
 static void arena_free(void *data, void *p) { (void)data, (void)p; }
 
-/* Counts the top-level repeated fields against --max-elements before
- * protobuf-c allocates them, and rejects a broken wire structure with its
- * byte offset. */
-static int prescan(const uint8_t *b, size_t n, const char *path, rs_err *err)
+/* The top-level scan: counts the repeated fields against --max-elements
+ * before protobuf-c allocates them, rejects a broken wire structure with
+ * its byte offset, and copies every field but the samples (field 2) into
+ * rest, for protobuf-c. It takes the fields as they arrive, while the rest
+ * of a gzipped input is inflated on rs_input's thread; a problem is kept
+ * for when the input is read, so that a read error still comes first. */
+typedef struct pp_scan {
+	uint64_t count[16];
+	size_t pos, nsample;
+	rs_strbuf rest;
+	int rc;
+	rs_err err;
+} pp_scan;
+
+/* Whole fields only, until eof: with 20 bytes left a tag and a length
+ * cannot be cut short, so only a value may still be coming. */
+static void scan_fields(pp_scan *sc, const uint8_t *b, size_t n, bool eof, const char *path)
 {
-	uint64_t count[16] = {0};
-	pp_wire w = {b, n, 0, NULL};
-	while (w.pos < n) {
-		size_t at = w.pos;
+	pp_wire w = {b, n, sc->pos, NULL};
+	while (!sc->rc && (eof ? w.pos < n : n - w.pos >= 20)) {
+		size_t at = w.pos, len_at;
+		uint64_t len;
 		uint32_t field;
 		int wt;
-		if (pp_wire_field(&w, &field, &wt))
-			return rs_fail(err, RS_EINPUT, "%s: byte offset %zu: not a pprof protobuf (%s)", path,
-				       at, w.why);
-		if (field < 16 && ++count[field] > rs_limits_cur.max_elements)
-			return rs_fail(err, RS_EINPUT,
-				       "%s: Profile.%s has more than %" PRIu64 " entries (raise the limit with --max-elements)",
-				       path, pp_profile_field_name(field), rs_limits_cur.max_elements);
+		if (wire_field(&w, &field, &wt, &len_at, &len)) {
+			if (!eof && w.ran_out) {
+				w.pos = at;
+				break;
+			}
+			sc->rc = rs_fail(&sc->err, RS_EINPUT, "%s: byte offset %zu: not a pprof protobuf (%s)",
+					 path, at, w.why);
+		} else if (field < 16 && ++sc->count[field] > rs_limits_cur.max_elements) {
+			sc->rc = rs_fail(&sc->err, RS_EINPUT,
+					 "%s: Profile.%s has more than %" PRIu64 " entries (raise the limit with --max-elements)",
+					 path, pp_profile_field_name(field), rs_limits_cur.max_elements);
+		} else if (field == 2 && wt == 2) {
+			sc->nsample++;
+		} else {
+			rs_sb_add(&sc->rest, (const char *)b + at, w.pos - at);
+		}
 	}
-	return 0;
+	sc->pos = w.pos;
 }
 
-/* The top-level fields but the samples (field 2), for protobuf-c; *nsample
- * counts the samples left out. */
-static void without_samples(const uint8_t *b, size_t n, rs_strbuf *rest, size_t *nsample)
+/* rs_input_read_all, scanning what has arrived after each read. */
+static int read_scanning(rs_input *in, pp_scan *sc, unsigned char **buf, size_t *len, rs_err *err)
 {
-	pp_wire w = {b, n, 0, NULL};
-	size_t at = 0, len_at;
-	uint64_t len;
-	uint32_t field;
-	int wt;
-	*nsample = 0;
-	while (w.pos < n && !wire_field(&w, &field, &wt, &len_at, &len)) {
-		if (field == 2 && wt == 2)
-			++*nsample;
-		else
-			rs_sb_add(rest, (const char *)b + at, w.pos - at);
-		at = w.pos;
+	size_t cap = 1 << 16, n = 0, got;
+	unsigned char *b = rs_xmalloc(cap);
+	int rc;
+	for (;;) {
+		if (cap - n < 4096)
+			RS_GROW(b, cap, cap + 1);
+		rc = rs_input_read(in, b + n, cap - n - 1, &got, err);
+		if (rc || got == 0)
+			break;
+		n += got;
+		scan_fields(sc, b, n, false, in->path);
 	}
+	if (rc) {
+		free(b);
+		return rc;
+	}
+	b[n] = 0;
+	scan_fields(sc, b, n, true, in->path);
+	*buf = b;
+	*len = n;
+	return 0;
 }
 
 /* Decodes all but the samples into *out; *buf keeps the raw message (the
@@ -478,21 +526,22 @@ static void without_samples(const uint8_t *b, size_t n, rs_strbuf *rest, size_t 
 static int decode(rs_input *in, rs_arena *arena, PProfile **out, unsigned char **buf, size_t *len,
 		  size_t *nsample, rs_err *err)
 {
-	int rc = rs_input_read_all(in, buf, len, err);
-	if (rc)
-		return rc;
-	if (*len == 0)
-		return rs_fail(err, RS_EINPUT, "%s: empty profile (0 bytes after decompression), expected a pprof Profile message",
-			       in->path);
-	rc = prescan(*buf, *len, in->path, err);
-	if (rc)
-		return rc;
-	rs_strbuf rest = {0};
-	without_samples(*buf, *len, &rest, nsample);
-	ProtobufCAllocator a = {arena_alloc, arena_free, arena};
-	*out = perftools__profiles__profile__unpack(&a, rest.len, (const uint8_t *)(rest.buf ? rest.buf : ""));
-	rs_sb_free(&rest);
-	return *out ? 0 : pp_explain_decode_failure(*buf, *len, in->path, err);
+	pp_scan sc = {0};
+	int rc = read_scanning(in, &sc, buf, len, err);
+	if (!rc && *len == 0)
+		rc = rs_fail(err, RS_EINPUT, "%s: empty profile (0 bytes after decompression), expected a pprof Profile message",
+			     in->path);
+	if (!rc && sc.rc)
+		rc = rs_fail(err, sc.rc, "%s", sc.err.msg);
+	if (!rc) {
+		ProtobufCAllocator a = {arena_alloc, arena_free, arena};
+		const uint8_t *rest = (const uint8_t *)(sc.rest.buf ? sc.rest.buf : "");
+		*out = perftools__profiles__profile__unpack(&a, sc.rest.len, rest);
+		*nsample = sc.nsample;
+		rc = *out ? 0 : pp_explain_decode_failure(*buf, *len, in->path, err);
+	}
+	rs_sb_free(&sc.rest);
+	return rc;
 }
 
 /* --- samples, decoded from the wire --- */
@@ -596,21 +645,22 @@ static int decode_sample(pp_sample *sm, const uint8_t *b, size_t n)
 	return 0;
 }
 
-/* Decodes the next sample of the raw message into *smp. The top level
- * was checked by prescan; a broken sample is explained like any other
- * decoding failure, with its byte offset and field path. */
-static int next_sample(ctx *c, pp_sample *smp)
+/* Decodes the next sample of the raw message, searched from *scan, into
+ * *smp. The top level was checked by scan_fields; a broken sample is
+ * explained like any other decoding failure, with its byte offset and
+ * field path. */
+static int next_sample(const ctx *c, size_t *scan, pp_sample *smp, rs_err *err)
 {
-	pp_wire w = {c->raw, c->nraw, c->scan, NULL};
+	pp_wire w = {c->raw, c->nraw, *scan, NULL};
 	size_t len_at = 0;
 	uint64_t len = 0;
 	uint32_t field = 0;
 	int wt = 0;
 	while (w.pos < w.n && !wire_field(&w, &field, &wt, &len_at, &len) && !(field == 2 && wt == 2))
 		;
-	c->scan = w.pos;
+	*scan = w.pos;
 	if (field != 2 || wt != 2 || decode_sample(smp, c->raw + len_at, (size_t)len))
-		return pp_explain_decode_failure(c->raw, c->nraw, c->path, c->err);
+		return pp_explain_decode_failure(c->raw, c->nraw, c->path, err);
 	return 0;
 }
 
@@ -912,26 +962,158 @@ static int import_locations(ctx *c)
 	return 0;
 }
 
-/* --- samples --- */
+/* --- samples ---
+ *
+ * A second thread decodes the samples, a batch at a time, into frame paths,
+ * values and raw labels, while this one interns the paths into the stack
+ * trie (the two halves of the time a big profile takes). The decoder reads
+ * only what is fixed by then: the raw message and the location tables. A
+ * batch holds its samples up to the first bad one, whose error this thread
+ * reports when it gets there, so which error and which sample it names are
+ * what a one-thread import says. A profile of one batch is decoded inline. */
 
-/* The stack of sample i: locations are leaf first and lines innermost
- * first, so reading both backwards gives the path root → leaf. */
-static int sample_stack(ctx *c, size_t i, int32_t *stack)
+static int check_values(const ctx *c, const pp_sample *ps, size_t i, rs_err *err)
 {
-	const pp_sample *ps = c->cur;
-	size_t n = 0;
+	if (ps->nval != c->p->n_sample_type)
+		return rs_fail(err, RS_EINPUT, "%s: sample %zu: has %zu values but the profile has %zu sample types (sample[%zu].value)",
+			       c->path, i, ps->nval, c->p->n_sample_type, i);
+	return 0;
+}
+
+/* Appends the stack of sample i to the batch: locations are leaf first and
+ * lines innermost first, so reading both backwards gives root → leaf. */
+static int sample_path(const ctx *c, const pp_sample *ps, size_t i, pp_batch *b)
+{
+	size_t n = b->nframes;
 	for (size_t j = ps->nloc; j-- > 0;) {
 		uint32_t li;
 		if (!pp_idmap_get(&c->location_ids, ps->loc[j], &li))
-			return rs_fail(c->err, RS_EINPUT, "%s: sample %zu: location id %" PRIu64 " does not exist (sample[%zu].location_id[%zu])",
+			return rs_fail(&b->err, RS_EINPUT, "%s: sample %zu: location id %" PRIu64 " does not exist (sample[%zu].location_id[%zu])",
 				       c->path, i, ps->loc[j], i, j);
-		if (n + c->loc_count[li] > c->path_cap)
-			RS_GROW(c->path_buf, c->path_cap, n + c->loc_count[li]);
+		if (n + c->loc_count[li] > b->frames_cap)
+			RS_GROW(b->frames, b->frames_cap, n + c->loc_count[li]);
 		for (uint32_t k = c->loc_count[li]; k-- > 0;)
-			c->path_buf[n++] = c->loc_frames[c->loc_start[li] + k];
+			b->frames[n++] = c->loc_frames[c->loc_start[li] + k];
 	}
-	*stack = rs_stack_path(c->s, c->path_buf, n);
+	b->nframes = n;
 	return 0;
+}
+
+/* Decodes sample i (the next one) into the batch. */
+static int decode_one(const ctx *c, pp_pipe *pp, pp_batch *b, size_t i)
+{
+	pp_sample *ps = &pp->sm;
+	b->decoded = false;
+	int rc = next_sample(c, &pp->scan, ps, &b->err);
+	if (rc)
+		return rc;
+	b->decoded = true;
+	rc = check_values(c, ps, i, &b->err);
+	if (!rc)
+		rc = sample_path(c, ps, i, b);
+	if (rc)
+		return rc;
+	size_t k = i - b->first, nv = ps->nval;
+	RS_GROW(b->val, b->val_cap, (k + 1) * nv);
+	if (nv)
+		memcpy(b->val + k * nv, ps->val, nv * sizeof *ps->val);
+	RS_GROW(b->lab, b->lab_cap, b->nlab + ps->nlab);
+	if (ps->nlab)
+		memcpy(b->lab + b->nlab, ps->lab, ps->nlab * sizeof *ps->lab);
+	b->nlab += ps->nlab;
+	b->path_end[k] = b->nframes;
+	b->lab_end[k] = b->nlab;
+	return 0;
+}
+
+/* Decodes batch k, up to its end or its first bad sample. */
+static void fill_batch(const ctx *c, pp_pipe *pp, pp_batch *b, size_t k)
+{
+	size_t end = c->nsample - k * BATCH < BATCH ? c->nsample : (k + 1) * BATCH;
+	/* never empty, so that pointers into them are never NULL + 0 */
+	RS_GROW(b->frames, b->frames_cap, 1);
+	RS_GROW(b->val, b->val_cap, 1);
+	RS_GROW(b->lab, b->lab_cap, 1);
+	b->first = k * BATCH;
+	b->n = b->nframes = b->nlab = 0;
+	b->rc = b->err.code = 0;
+	while (b->first + b->n < end && !(b->rc = decode_one(c, pp, b, b->first + b->n)))
+		b->n++;
+}
+
+static void *decoder(void *arg)
+{
+	ctx *c = arg;
+	pp_pipe *pp = &c->pipe;
+	bool stop = false;
+	for (size_t k = 0; k * BATCH < c->nsample && !stop; k++) {
+		pp_batch *b = &pp->b[k % NBATCH];
+		pthread_mutex_lock(&pp->mu);
+		while (b->full && !pp->quit)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		stop = pp->quit;
+		pthread_mutex_unlock(&pp->mu);
+		if (stop)
+			break;
+		fill_batch(c, pp, b, k);
+		stop = b->rc != 0;
+		pthread_mutex_lock(&pp->mu);
+		b->full = true;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+	return NULL;
+}
+
+static void pipe_start(ctx *c)
+{
+	pp_pipe *pp = &c->pipe;
+	pp->scan = 0;
+	pp->quit = false;
+	for (size_t k = 0; k < NBATCH; k++)
+		pp->b[k].full = false;
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	/* when the thread cannot start, batches are decoded inline */
+	pp->threaded = c->nsample > BATCH && pthread_create(&pp->th, NULL, decoder, c) == 0;
+}
+
+static pp_batch *pipe_get(ctx *c, size_t k)
+{
+	pp_pipe *pp = &c->pipe;
+	pp_batch *b = &pp->b[k % NBATCH];
+	if (!pp->threaded) {
+		fill_batch(c, pp, b, k);
+		return b;
+	}
+	pthread_mutex_lock(&pp->mu);
+	while (!b->full)
+		pthread_cond_wait(&pp->cv, &pp->mu);
+	pthread_mutex_unlock(&pp->mu);
+	return b;
+}
+
+static void pipe_put(ctx *c, pp_batch *b)
+{
+	pthread_mutex_lock(&c->pipe.mu);
+	b->full = false;
+	pthread_cond_broadcast(&c->pipe.cv);
+	pthread_mutex_unlock(&c->pipe.mu);
+}
+
+/* Stops the decoder wherever it is (after an error here) and joins it. */
+static void pipe_stop(ctx *c)
+{
+	pp_pipe *pp = &c->pipe;
+	pthread_mutex_lock(&pp->mu);
+	pp->quit = true;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	if (pp->threaded)
+		pthread_join(pp->th, NULL);
+	pp->threaded = false;
+	pthread_mutex_destroy(&pp->mu);
+	pthread_cond_destroy(&pp->cv);
 }
 
 /* A label's strings; the field names are only formatted for an error
@@ -955,13 +1137,12 @@ static int label_strings(ctx *c, size_t i, size_t j, const pp_label *pl, rs_labe
 	return 0;
 }
 
-static int sample_labels(ctx *c, size_t i, size_t *nout)
+static int sample_labels(ctx *c, size_t i, const pp_label *lab, size_t nlab)
 {
-	const pp_sample *ps = c->cur;
-	if (ps->nlab > c->labels_cap)
-		RS_GROW(c->labels, c->labels_cap, ps->nlab);
-	for (size_t j = 0; j < ps->nlab; j++) {
-		const pp_label *pl = &ps->lab[j];
+	if (nlab > c->labels_cap)
+		RS_GROW(c->labels, c->labels_cap, nlab);
+	for (size_t j = 0; j < nlab; j++) {
+		const pp_label *pl = &lab[j];
 		rs_label *l = &c->labels[j];
 		memset(l, 0, sizeof *l);
 		int rc = label_strings(c, i, j, pl, l);
@@ -973,67 +1154,71 @@ static int sample_labels(ctx *c, size_t i, size_t *nout)
 		if (!l->is_num)
 			l->unit = 0;
 	}
-	*nout = ps->nlab;
 	return 0;
 }
 
-static int check_values(ctx *c, size_t i)
+/* Prefetches the root lookup of sample k of the batch (see rs_stack_prefetch). */
+static void prefetch_root(ctx *c, const pp_batch *b, size_t k, bool second)
 {
-	const pp_sample *ps = c->cur;
-	if (ps->nval != c->p->n_sample_type)
-		return rs_fail(c->err, RS_EINPUT, "%s: sample %zu: has %zu values but the profile has %zu sample types (sample[%zu].value)",
-			       c->path, i, ps->nval, c->p->n_sample_type, i);
-	return 0;
-}
-
-enum { AHEAD = 8, RING = 16 };
-
-/* Prefetches the root lookup of a decoded sample (see rs_stack_prefetch). */
-static void prefetch_root(ctx *c, size_t k, bool second)
-{
-	const pp_sample *ps = &c->ring[k % RING];
-	uint32_t li;
-	if (c->ring_rc[k % RING] || !ps->nloc || !pp_idmap_get(&c->location_ids, ps->loc[ps->nloc - 1], &li))
+	if (k >= b->n)
 		return;
-	rs_stack_prefetch(c->s, -1, c->loc_frames[c->loc_start[li] + c->loc_count[li] - 1], second);
+	size_t at = k ? b->path_end[k - 1] : 0;
+	if (b->path_end[k] > at)
+		rs_stack_prefetch(c->s, -1, b->frames[at], second);
 }
 
-/* Makes sample i current: decodes up to AHEAD samples past it, prefetches
- * for the later ones, and returns its decoding result. */
-static int take_sample(ctx *c, size_t i)
+/* Adds sample k of the batch to the session. own: the file is our own, so
+ * the synthetic labels are stripped and errors name the sample. */
+static int add_sample(ctx *c, const pp_batch *b, size_t k, const pp_own *own)
 {
-	if (i == 0)
-		c->scan = c->ndecoded = 0;
-	for (; c->ndecoded < c->nsample && c->ndecoded <= i + AHEAD; c->ndecoded++) {
-		size_t k = c->ndecoded % RING;
-		bool failed = c->ndecoded && c->ring_rc[(c->ndecoded - 1) % RING];
-		c->ring_rc[k] = failed ? RS_EINPUT : next_sample(c, &c->ring[k]);
-		if (!failed)
-			prefetch_root(c, c->ndecoded, false);
+	size_t i = b->first + k, p0 = k ? b->path_end[k - 1] : 0, l0 = k ? b->lab_end[k - 1] : 0;
+	size_t nl = b->lab_end[k] - l0;
+	int32_t thread = -1;
+	int64_t t = RS_NO_TIME;
+	prefetch_root(c, b, k + AHEAD, false);
+	prefetch_root(c, b, k + AHEAD / 2, true);
+	int rc = sample_labels(c, i, b->lab + l0, nl);
+	if (!rc && own)
+		rc = pp_strip_synthetic(c->s, own, c->labels, &nl, &thread, &t, c->err);
+	if (rc) {
+		if (own)
+			rs_err_prefix(c->err, "%s: sample %zu: ", c->path, i);
+		return rc;
 	}
-	if (i + AHEAD / 2 < c->ndecoded)
-		prefetch_root(c, i + AHEAD / 2, true);
-	c->cur = &c->ring[i % RING];
-	return c->ring_rc[i % RING];
+	int32_t stack = rs_stack_path(c->s, b->frames + p0, b->path_end[k] - p0);
+	const int64_t *v = (const int64_t *)b->val + k * c->p->n_sample_type;
+	rs_sample_add(c->s, stack, v, thread, t, c->labels, nl);
+	return 0;
 }
 
-static int import_samples(ctx *c)
+static int add_batch(ctx *c, const pp_batch *b, const pp_own *own)
 {
-	for (size_t i = 0; i < c->nsample; i++) {
-		int32_t stack;
-		size_t nl;
-		int rc = take_sample(c, i);
-		if (!rc)
-			rc = check_values(c, i);
-		if (!rc)
-			rc = sample_stack(c, i, &stack);
-		if (!rc)
-			rc = sample_labels(c, i, &nl);
+	for (size_t k = 0; k < b->n; k++) {
+		int rc = add_sample(c, b, k, own);
 		if (rc)
 			return rc;
-		rs_sample_add(c->s, stack, (const int64_t *)c->cur->val, -1, RS_NO_TIME, c->labels, nl);
 	}
-	return 0;
+	if (!b->rc)
+		return 0;
+	rs_fail(c->err, b->rc, "%s", b->err.msg);
+	/* a sample that does not decode is explained with its field path
+	 * (Profile.sample[i]...), so it needs no prefix */
+	if (own && b->decoded)
+		rs_err_prefix(c->err, "%s: sample %zu: ", c->path, b->first + b->n);
+	return b->rc;
+}
+
+static int add_samples(ctx *c, const pp_own *own)
+{
+	int rc = 0;
+	pipe_start(c);
+	for (size_t k = 0; k * BATCH < c->nsample && !rc; k++) {
+		pp_batch *b = pipe_get(c, k);
+		rc = add_batch(c, b, own);
+		pipe_put(c, b);
+	}
+	pipe_stop(c);
+	return rc;
 }
 
 static int import_foreign(ctx *c)
@@ -1049,7 +1234,7 @@ static int import_foreign(ctx *c)
 	if (!rc)
 		rc = import_locations(c);
 	if (!rc)
-		rc = import_samples(c);
+		rc = add_samples(c, NULL);
 	return rc;
 }
 
@@ -1098,26 +1283,9 @@ static int own_locations(ctx *c)
 
 static int own_samples(ctx *c, const pp_own *own)
 {
-	for (size_t i = 0; i < c->nsample; i++) {
-		int32_t stack, thread = -1;
-		int64_t t = RS_NO_TIME;
-		size_t nl;
-		int rc = take_sample(c, i);
-		if (rc)
-			return rc;
-		rc = check_values(c, i);
-		if (!rc)
-			rc = sample_stack(c, i, &stack);
-		if (!rc)
-			rc = sample_labels(c, i, &nl);
-		if (!rc)
-			rc = pp_strip_synthetic(c->s, own, c->labels, &nl, &thread, &t, c->err);
-		if (rc) {
-			rs_err_prefix(c->err, "%s: sample %zu: ", c->path, i);
-			return rc;
-		}
-		rs_sample_add(c->s, stack, (const int64_t *)c->cur->val, thread, t, c->labels, nl);
-	}
+	int rc = add_samples(c, own);
+	if (rc)
+		return rc;
 	c->s->samples.has_thread = own->thread;
 	c->s->samples.has_time = own->time;
 	c->s->samples.has_labels = own->labels;
@@ -1177,12 +1345,14 @@ static void ctx_free(ctx *c)
 	free(c->loc_start);
 	free(c->loc_count);
 	free(c->loc_frames);
-	free(c->path_buf);
 	free(c->labels);
-	for (size_t k = 0; k < RING; k++) {
-		free(c->ring[k].loc);
-		free(c->ring[k].val);
-		free(c->ring[k].lab);
+	free(c->pipe.sm.loc);
+	free(c->pipe.sm.val);
+	free(c->pipe.sm.lab);
+	for (size_t k = 0; k < NBATCH; k++) {
+		free(c->pipe.b[k].frames);
+		free(c->pipe.b[k].val);
+		free(c->pipe.b[k].lab);
 	}
 	rs_rust_name_free(&c->rn);
 	rs_sb_free(&c->sb);

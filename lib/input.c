@@ -5,9 +5,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+typedef struct rs_inflater rs_inflater;
+
+/* The inflating thread (below): gzipped files of at least BG_MIN bytes. */
+enum { BG_MIN = 1 << 20, BLK = 1 << 18, NBLK = 4 };
+static void bg_start(rs_input *in);
 
 rs_limits rs_limits_cur = {
 	.max_input_bytes = RS_LIMIT_INPUT_DEFAULT,
@@ -59,9 +66,14 @@ int rs_input_open(rs_input *in, const char *path, rs_err *err)
 	if (in->fd < 0)
 		return rs_fail(err, RS_EIO, "%s: cannot open: %s", path, strerror(errno));
 	struct stat st;
-	if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode))
+	bool stat_ok = fstat(in->fd, &st) == 0;
+	if (stat_ok && S_ISDIR(st.st_mode))
 		return rs_fail(err, RS_EINPUT, "%s: is a directory, expected a profile file", path);
-	return start(in, err);
+	int rc = start(in, err);
+	/* a regular file: reading it never blocks, so the thread always stops */
+	if (!rc && in->gzip && stat_ok && S_ISREG(st.st_mode) && st.st_size >= BG_MIN)
+		bg_start(in);
+	return rc;
 }
 
 int rs_input_open_mem(rs_input *in, const char *name, const void *p, size_t n, rs_err *err)
@@ -127,6 +139,148 @@ static int read_source(rs_input *in, unsigned char *buf, size_t cap, size_t *got
 	return 0;
 }
 
+/* --- inflating on a thread of its own ---
+ *
+ * The thread runs read_source into a ring of blocks and the reader copies
+ * out of them, so messages come from the same code as without the thread.
+ * A failed read_source keeps nothing of its output (the reader without a
+ * thread drops it too), and its error ends the last block: the reader gets
+ * everything before it, then the error. The thread runs at most NBLK
+ * blocks ahead, so a decompression bomb is still stopped by count() in the
+ * reader after max_input_bytes, with that much more memory at most. */
+
+typedef struct bg_block {
+	unsigned char *p;
+	size_t len;
+	bool end; /* the last block: the input ends after it, or rc failed */
+	int rc;
+} bg_block;
+
+struct rs_inflater {
+	rs_input *in;
+	bg_block blk[NBLK]; /* block k is blk[k % NBLK] */
+	size_t filled, taken; /* blocks handed over, and given back (mu) */
+	size_t ready; /* the reader's copy of filled */
+	size_t pos; /* the reader's position in block `taken` */
+	bool quit;
+	rs_err err; /* why the last block failed */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void bg_fill(rs_inflater *g, bg_block *b)
+{
+	size_t got = 0;
+	b->len = 0;
+	do {
+		b->rc = read_source(g->in, b->p + b->len, BLK - b->len, &got, &g->err);
+		b->len += b->rc ? 0 : got;
+	} while (!b->rc && got && b->len < BLK);
+	b->end = b->rc || !got;
+}
+
+static void *bg_main(void *arg)
+{
+	rs_inflater *g = arg;
+	bool stop = false;
+	for (size_t k = 0; !stop; k++) {
+		bg_block *b = &g->blk[k % NBLK];
+		pthread_mutex_lock(&g->mu);
+		while (!g->quit && g->filled - g->taken == NBLK)
+			pthread_cond_wait(&g->cv, &g->mu);
+		stop = g->quit;
+		pthread_mutex_unlock(&g->mu);
+		if (stop)
+			break;
+		bg_fill(g, b);
+		stop = b->end;
+		pthread_mutex_lock(&g->mu);
+		g->filled++;
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+	}
+	return NULL;
+}
+
+static void bg_free(rs_inflater *g)
+{
+	for (int k = 0; k < NBLK; k++)
+		free(g->blk[k].p);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+	free(g);
+}
+
+/* Without a thread (it could not start) the input is read as usual. */
+static void bg_start(rs_input *in)
+{
+	rs_inflater *g = rs_xcalloc(1, sizeof *g);
+	g->in = in;
+	for (int k = 0; k < NBLK; k++)
+		g->blk[k].p = rs_xmalloc(BLK);
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	if (pthread_create(&g->th, NULL, bg_main, g) == 0)
+		in->bg = g;
+	else
+		bg_free(g);
+}
+
+static void bg_stop(rs_input *in)
+{
+	rs_inflater *g = in->bg;
+	pthread_mutex_lock(&g->mu);
+	g->quit = true;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->th, NULL);
+	bg_free(g);
+	in->bg = NULL;
+}
+
+/* Waits for block `taken`; the lock only when it was not seen filled yet. */
+static bg_block *bg_current(rs_inflater *g)
+{
+	if (g->taken == g->ready) {
+		pthread_mutex_lock(&g->mu);
+		while (g->filled == g->taken)
+			pthread_cond_wait(&g->cv, &g->mu);
+		g->ready = g->filled;
+		pthread_mutex_unlock(&g->mu);
+	}
+	return &g->blk[g->taken % NBLK];
+}
+
+/* read_source for an input with an inflating thread. */
+static int bg_read(rs_input *in, unsigned char *buf, size_t cap, size_t *got, rs_err *err)
+{
+	rs_inflater *g = in->bg;
+	*got = 0;
+	for (;;) {
+		bg_block *b = bg_current(g);
+		if (g->pos < b->len) {
+			size_t n = b->len - g->pos < cap ? b->len - g->pos : cap;
+			memcpy(buf, b->p + g->pos, n);
+			g->pos += n;
+			*got = n;
+			return 0;
+		}
+		if (b->end)
+			return b->rc ? rs_fail(err, b->rc, "%s", g->err.msg) : 0;
+		pthread_mutex_lock(&g->mu);
+		g->taken++;
+		g->pos = 0;
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+	}
+}
+
+static int next_bytes(rs_input *in, unsigned char *buf, size_t cap, size_t *got, rs_err *err)
+{
+	return in->bg ? bg_read(in, buf, cap, got, err) : read_source(in, buf, cap, got, err);
+}
+
 static int count(rs_input *in, size_t n, rs_err *err)
 {
 	in->consumed += n;
@@ -145,7 +299,7 @@ int rs_input_peek(rs_input *in, const unsigned char **p, size_t *n, rs_err *err)
 		in->peek = rs_xmalloc(RS_PEEK_MAX);
 		while (in->peek_len < RS_PEEK_MAX) {
 			size_t got;
-			int rc = read_source(in, in->peek + in->peek_len, RS_PEEK_MAX - in->peek_len, &got, err);
+			int rc = next_bytes(in, in->peek + in->peek_len, RS_PEEK_MAX - in->peek_len, &got, err);
 			if (rc)
 				return rc;
 			if (got == 0)
@@ -168,7 +322,7 @@ int rs_input_read(rs_input *in, void *buf, size_t cap, size_t *got, rs_err *err)
 		*got = n;
 		return count(in, n, err);
 	}
-	int rc = read_source(in, buf, cap, got, err);
+	int rc = next_bytes(in, buf, cap, got, err);
 	return rc ? rc : count(in, *got, err);
 }
 
@@ -197,6 +351,8 @@ int rs_input_read_all(rs_input *in, unsigned char **buf, size_t *len, rs_err *er
 
 void rs_input_close(rs_input *in)
 {
+	if (in->bg)
+		bg_stop(in);
 	if (in->gzip)
 		inflateEnd(&in->z);
 	if (in->fd > 0)

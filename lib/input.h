@@ -1,6 +1,9 @@
 /* Reading one input file (or stdin for "-"), transparently gunzipped when
  * its content starts with the gzip magic, with the decompressed size bounded
- * by rs_limits_cur.max_input_bytes. Errors name the file. */
+ * by rs_limits_cur.max_input_bytes. Errors name the file. A big gzipped
+ * regular file is inflated on a thread of its own, a few blocks ahead of
+ * the reader, so that decompressing overlaps with parsing; rs_input_close
+ * stops and joins it. */
 #ifndef RS_INPUT_H
 #define RS_INPUT_H
 
@@ -27,6 +30,7 @@ typedef struct rs_input {
 	unsigned char *peek; /* decompressed bytes read ahead for sniffing */
 	size_t peek_len, peek_pos;
 	uint64_t consumed; /* decompressed bytes handed out so far */
+	struct rs_inflater *bg; /* the inflating thread, NULL when there is none */
 } rs_input;
 
 /* Opens path; refuses directories and empty files with RS_EINPUT. */
