@@ -495,6 +495,39 @@ static void sample_locations(pw *w, int32_t x)
 		pb_msg(&w->msg, 1, &w->sub);
 }
 
+/* The walk up from a sample's old nodes is one cache miss after another
+ * (the stack table is far bigger than the cache). So the walks of the next
+ * PF_AHEAD samples go ahead of it, one level per sample written, loading
+ * nothing but prefetching the node they reach: by its turn a sample's
+ * upper nodes are in cache. A cursor starts where stack_frames will
+ * likely start walking: above the new chain, else at the leaf. */
+enum { PF_AHEAD = 8 };
+
+static int32_t walk_start(const rs_session *s, size_t j)
+{
+	const int32_t *leaf = s->samples.stack;
+	if (j && leaf[j] > leaf[j - 1] && leaf[j - 1] + 1 < (int64_t)s->nstacks)
+		return s->stacks[leaf[j - 1] + 1].parent;
+	return leaf[j];
+}
+
+static void walks_ahead(const rs_session *s, int32_t *cur, size_t i)
+{
+	size_t at = i % PF_AHEAD, far = i + 2 * PF_AHEAD;
+	if (far < s->samples.n && s->samples.stack[far - 1] + 1 < (int64_t)s->nstacks)
+		__builtin_prefetch(&s->stacks[s->samples.stack[far - 1] + 1]); /* for walk_start */
+	cur[at] = i + PF_AHEAD < s->samples.n ? walk_start(s, i + PF_AHEAD) : -1;
+	if (cur[at] >= 0)
+		__builtin_prefetch(&s->stacks[cur[at]]);
+	for (size_t k = 0; k < PF_AHEAD; k++) {
+		if (cur[k] < 0 || k == at)
+			continue;
+		cur[k] = s->stacks[cur[k]].parent;
+		if (cur[k] >= 0)
+			__builtin_prefetch(&s->stacks[cur[k]]);
+	}
+}
+
 static void write_samples(pw *w)
 {
 	const rs_session *s = w->s;
@@ -504,7 +537,11 @@ static void write_samples(pw *w)
 	if (sm->has_thread || sm->has_time)
 		k = (label_keys){cidx_s(w, PP_L_THREAD), cidx_s(w, PP_L_TID), cidx_s(w, PP_L_PID),
 				 cidx_s(w, PP_L_THREAD_INDEX), cidx_s(w, PP_L_TIME), cidx_s(w, "nanoseconds")};
+	int32_t cur[PF_AHEAD];
+	for (size_t j = 0; j < PF_AHEAD; j++)
+		cur[j] = j < sm->n ? walk_start(s, j) : -1;
 	for (size_t i = 0; i < sm->n; i++) {
+		walks_ahead(s, cur, i);
 		rs_sb_reset(&w->msg);
 		sample_locations(w, sm->stack[i]);
 		rs_sb_reset(&w->sub);

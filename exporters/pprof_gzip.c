@@ -67,10 +67,15 @@ static bool deflate_chunk(z_stream *z, slot *sl)
 	return sl->last ? rc == Z_STREAM_END : rc == Z_OK && z->avail_in == 0;
 }
 
+/* An 8 KiB window instead of 32 KiB: on profile.proto data level 1 then
+ * deflates about 15% faster (its tables stay in cache) for about 1% more
+ * bytes. Any inflater reads it; the window is not in the gzip header. */
+enum { WINDOW_BITS = 13 };
+
 static bool stream_init(z_stream *z, int level)
 {
 	memset(z, 0, sizeof *z);
-	return deflateInit2(z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+	return deflateInit2(z, level, Z_DEFLATED, -WINDOW_BITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
 }
 
 static void *worker(void *arg)
