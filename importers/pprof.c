@@ -387,7 +387,6 @@ typedef struct pp_batch {
 	size_t nlab, lab_cap;
 	size_t path_end[BATCH], lab_end[BATCH]; /* sample first + k ends at [k] */
 	int rc; /* sample first + n is bad: err says why */
-	bool decoded; /* ... although its wire format decoded */
 	bool full; /* handed over, not yet given back (guarded by mu) */
 	rs_err err;
 } pp_batch;
@@ -1003,11 +1002,9 @@ static int sample_path(const ctx *c, const pp_sample *ps, size_t i, pp_batch *b)
 static int decode_one(const ctx *c, pp_pipe *pp, pp_batch *b, size_t i)
 {
 	pp_sample *ps = &pp->sm;
-	b->decoded = false;
 	int rc = next_sample(c, &pp->scan, ps, &b->err);
 	if (rc)
 		return rc;
-	b->decoded = true;
 	rc = check_values(c, ps, i, &b->err);
 	if (!rc)
 		rc = sample_path(c, ps, i, b);
@@ -1200,11 +1197,9 @@ static int add_batch(ctx *c, const pp_batch *b, const pp_own *own)
 	}
 	if (!b->rc)
 		return 0;
+	/* the message names the sample already: by its field path when it
+	 * does not decode (Profile.sample[i]...), else as "sample i:" */
 	rs_fail(c->err, b->rc, "%s", b->err.msg);
-	/* a sample that does not decode is explained with its field path
-	 * (Profile.sample[i]...), so it needs no prefix */
-	if (own && b->decoded)
-		rs_err_prefix(c->err, "%s: sample %zu: ", c->path, b->first + b->n);
 	return b->rc;
 }
 

@@ -86,7 +86,7 @@ expect_exit "pprof big: bad location id in sample 60000 exits 3" 3 "$RS" convert
 expect_err "pprof big: bad location id message" "badloc\.pb: sample 60000: location id 16000 does not exist \(sample\[60000\]\.location_id\[$j\]\)"
 badloc "$T/out.pb.gz" "$T/badown.pb" >/dev/null
 expect_exit "pprof big: bad location id in our own file exits 3" 3 "$RS" convert "$T/badown.pb" -o "$T/x.json" --from pprof --to session
-expect_err "pprof big: bad location id in our own file message" "sample 60000: .*location id 16000 does not exist"
+expect_err "pprof big: bad location id in our own file message (the sample named once)" "badown\.pb: sample 60000: location id 16000 does not exist \(sample\[60000\]\.location_id\[[0-9]+\]\)"
 if ! tools_ready; then
 	skip "pprof big: third-party readers" "../shared/tools not installed"
 	exit 0
