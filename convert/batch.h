@@ -50,9 +50,9 @@ int rs_batch_source_next(rs_batch_source *src, rs_batch_item *it, bool *more, rs
 double rs_batch_source_fraction(const rs_batch_source *src);
 void rs_batch_source_close(rs_batch_source *src);
 
-/* OUT is an archive when its name ends in .tar, .tar.gz, .tgz, .tar.zst,
+/* path is an archive when its name ends in .tar, .tar.gz, .tgz, .tar.zst,
  * .tar.xz or .zip, else a directory. */
-int rs_batch_sink_open(rs_batch_sink **dst, const char *out, bool force, rs_err *err);
+int rs_batch_sink_open(rs_batch_sink **out, const char *path, bool force, rs_err *err);
 bool rs_batch_sink_is_archive(const rs_batch_sink *dst);
 /* Directory sink: the final path of rel, with its directories made (none
  * through a symbolic link); fails when it exists and force is off. */
