@@ -22,13 +22,14 @@ enum { T_TOP = 1, T_EVENTS, T_EV, T_META, T_SF, T_SF_ITEM, T_SAMPLES, T_SAMPLE }
 /* The members of the event being read; numbers keep their source text. */
 typedef struct ev {
 	rs_strbuf ph, name, cat, args, unk, ts_raw, dur_raw, pid_raw, tid_raw, id;
+	rs_strbuf sf_raw; /* the text of "sf", interned when a record is replayed */
 	bool has_name, has_cat, has_args, has_ts, has_dur, has_pid, has_tid, has_id, bad_ts;
-	bool has_sf; /* P events with sf are not recorded: sf must be interned */
+	bool has_sf;
 	int64_t ts, dur, pid, tid;
 	rs_str sf; /* "sf" (stack frame id), also kept in unk */
 } ev;
 #define EV_BUFS(e) {&(e)->ph, &(e)->name, &(e)->cat, &(e)->args, &(e)->unk, &(e)->ts_raw, \
-		    &(e)->dur_raw, &(e)->pid_raw, &(e)->tid_raw, &(e)->id}
+		    &(e)->dur_raw, &(e)->pid_raw, &(e)->tid_raw, &(e)->id, &(e)->sf_raw}
 #define EV_FLAGS(e) {&(e)->has_name, &(e)->has_cat, &(e)->has_args, &(e)->has_ts, &(e)->has_dur, \
 		     &(e)->has_pid, &(e)->has_tid, &(e)->has_id, &(e)->bad_ts, &(e)->has_sf}
 
@@ -810,6 +811,9 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 		return 0;
 	case K_SF:
 		e->has_sf = true;
+		rs_sb_reset(&e->sf_raw);
+		if (v->type == RS_JV_STRING || v->type == RS_JV_INT || v->type == RS_JV_DOUBLE)
+			rs_sb_add(&e->sf_raw, v->s, v->len); /* what sf_id interns */
 		e->sf = t->recorder ? 0 : sf_id(t, v);
 		break;
 	}
@@ -912,6 +916,8 @@ static int replay_event(rs_jr *r, void *ctx, const void *rec, size_t len)
 	tr *t = ctx;
 	(void)len;
 	ev_unrecord(&t->e, rec);
+	if (t->e.has_sf) /* as sf_id did when the member was read */
+		t->e.sf = t->e.sf_raw.len ? rs_intern(t->s, t->e.sf_raw.buf, t->e.sf_raw.len) : 0;
 	return ev_done(r, t);
 }
 
@@ -920,10 +926,8 @@ static int on_close(rs_jr *r, void *ctx, int tag, bool is_array)
 	tr *t = ctx;
 	(void)is_array;
 	if (tag == T_EV && t->recorder) {
-		if (!(t->e.has_sf && str_is(&t->e.ph, "P"))) { /* sf must be interned */
-			ev_record(&t->e, &t->rec);
-			rs_jr_emit(r, t->rec.buf, t->rec.len);
-		}
+		ev_record(&t->e, &t->rec);
+		rs_jr_emit(r, t->rec.buf, t->rec.len);
 		return 0;
 	}
 	if (tag == T_EV)
