@@ -44,6 +44,13 @@ PY
 for f in ok bad-ts bad-syntax bad-scalar p-sf truncated-object array-open array-truncated pretty; do
 	same "chrome-split-$f" "$T/$f.json"
 done
+# the second thread records every event to the end of the array, a P event
+# with "sf" (interned only on replay) included
+same chrome-split-p-sf-recorded "$T/p-sf.json"
+end=$(sed -n 's/.*records to byte \([0-9]*\).*/\1/p' "$T/two.raw")
+size=$(stat -c %s "$T/p-sf.json")
+if [ -n "$end" ] && [ "$end" -gt $((size - 100)) ]; then pass "chrome-split-p-sf-to-the-end"
+else fail "chrome-split-p-sf-to-the-end" "records end at byte ${end:-?} of $size"; fi
 # a limit hit inside the second thread's share
 RUSTSCOPE_SPLIT_MIN_BYTES=999999999999 "$RS" convert "$T/long-string.json" -o "$T/x.json" --max-string-bytes 4000 >"$T/one.err" 2>&1
 RUSTSCOPE_SPLIT_TRACE=1 RUSTSCOPE_SPLIT_MIN_BYTES=1 "$RS" convert "$T/long-string.json" -o "$T/x.json" --max-string-bytes 4000 2>&1 | grep -v '^rustscope: split at byte' >"$T/two.err"
