@@ -232,11 +232,19 @@ static void free_blocks(jr_block *b)
 	}
 }
 
+/* Stops the second thread (it checks cancel between reads) and waits for it. */
+static void run_join(jr_split_run *run)
+{
+	if (run->joined)
+		return;
+	atomic_store(&run->cancel, true);
+	pthread_join(run->thread, NULL);
+	run->joined = true;
+}
+
 static void run_free(jr_split_run *run)
 {
-	atomic_store(&run->cancel, true);
-	if (!run->joined)
-		pthread_join(run->thread, NULL);
+	run_join(run);
 	free_blocks(run->head);
 	free_blocks(run->spare);
 	block_free(run->cur);
@@ -260,9 +268,8 @@ void jr_split_start(rs_jr *r, const rs_jr_split *sp)
 	pthread_mutex_init(&run->mu, NULL);
 	pthread_cond_init(&run->cv, NULL);
 	if (pthread_create(&run->thread, NULL, second_main, run)) {
-		pthread_cond_destroy(&run->cv);
-		pthread_mutex_destroy(&run->mu);
-		free(run);
+		run->joined = true; /* nothing to join */
+		run_free(run);
 		return;
 	}
 	pthread_mutex_lock(&run->mu);
@@ -338,9 +345,8 @@ int jr_split_step(rs_jr *r, size_t *want)
 	uint64_t end = pos;
 	double t_here = now(), run_t0 = run->t0, run_t2;
 	int rc = agree ? replay_all(r, run, &end) : 0;
-	pthread_join(run->thread, NULL);
+	run_join(run); /* a refused split or a failed replay: stop the second thread now */
 	run_t2 = run->t_second;
-	run->joined = true;
 	run_free(run);
 	if (getenv("RUSTSCOPE_SPLIT_TRACE")) /* for tests, and to tune first_share_pct */
 		fprintf(stderr, "rustscope: split at byte %llu: %s, records to byte %llu (ms: first "
