@@ -11,6 +11,8 @@
 #include <string.h>
 
 static jr_level *top(rs_jr *r) { return r->nlv ? &r->lv[r->nlv - 1] : NULL; }
+/* Inside a captured or skipped value: its tokens are not handed out. */
+static bool passing(const rs_jr *r) { return r->capture_depth || r->skip_depth; }
 
 const char *rs_jr_key(const rs_jr *r, size_t *len)
 {
@@ -128,7 +130,7 @@ int jr_handler_ok(rs_jr *r, int rc)
 int jr_before_value(rs_jr *r)
 {
 	jr_level *l = top(r);
-	if (!l || r->capture_depth || r->skip_depth)
+	if (!l || passing(r))
 		return 0;
 	if (r->second && r->nlv == 1 && jr_second_next(r))
 		return -1;
@@ -147,7 +149,7 @@ static int deliver(rs_jr *r, const rs_jv *v)
 {
 	if (jr_before_value(r))
 		return 0;
-	if (r->capture_depth || r->skip_depth || !r->h->scalar)
+	if (passing(r) || !r->h->scalar)
 		return 1;
 	jr_level *l = top(r);
 	return jr_handler_ok(r, r->h->scalar(r, r->ctx, l ? l->tag : RS_JR_ROOT, v));
@@ -155,7 +157,7 @@ static int deliver(rs_jr *r, const rs_jv *v)
 
 static int cb_null(void *ctx)
 {
-	if (J(ctx)->capture_depth || J(ctx)->skip_depth)
+	if (passing(J(ctx)))
 		return 1;
 	rs_jv v = {.type = RS_JV_NULL};
 	return deliver(J(ctx), &v);
@@ -163,7 +165,7 @@ static int cb_null(void *ctx)
 
 static int cb_bool(void *ctx, int b)
 {
-	if (J(ctx)->capture_depth || J(ctx)->skip_depth)
+	if (passing(J(ctx)))
 		return 1;
 	rs_jv v = {.type = RS_JV_BOOL, .b = b != 0};
 	return deliver(J(ctx), &v);
@@ -200,7 +202,7 @@ static bool small_int(const char *s, size_t n, int64_t *out)
 
 static int cb_number(void *ctx, const char *s, size_t n)
 {
-	if (J(ctx)->capture_depth || J(ctx)->skip_depth) /* the text is all a capture needs */
+	if (passing(J(ctx))) /* a capture needs only the text */
 		return 1;
 	rs_jv v = {.type = RS_JV_INT, .s = s, .len = n};
 	if (small_int(s, n, &v.i)) {
@@ -243,7 +245,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t n)
 static int cb_key(void *ctx, const unsigned char *k, size_t n)
 {
 	rs_jr *r = J(ctx);
-	if (r->capture_depth || r->skip_depth)
+	if (passing(r))
 		return 1;
 	jr_level *l = top(r);
 	if (++l->members > rs_limits_cur.max_elements)
@@ -280,7 +282,7 @@ static int cb_open(void *ctx, bool is_array)
 	rs_jr *r = J(ctx);
 	if (jr_before_value(r) || depth_check(r))
 		return 0;
-	if (r->capture_depth || r->skip_depth) {
+	if (passing(r)) {
 		r->capture_depth ? r->capture_depth++ : r->skip_depth++;
 		return 1;
 	}
