@@ -22,11 +22,10 @@ enum { T_TOP = 1, T_EVENTS, T_EV, T_META, T_SF, T_SF_ITEM, T_SAMPLES, T_SAMPLE }
 /* The members of the event being read; numbers keep their source text. */
 typedef struct ev {
 	rs_strbuf ph, name, cat, args, unk, ts_raw, dur_raw, pid_raw, tid_raw, id;
-	rs_strbuf sf_raw; /* the text of "sf", interned when a record is replayed */
+	rs_strbuf sf_raw; /* the text of "sf" (a stack frame id, also kept in unk) */
 	bool has_name, has_cat, has_args, has_ts, has_dur, has_pid, has_tid, has_id, bad_ts;
 	bool has_sf;
 	int64_t ts, dur, pid, tid;
-	rs_str sf; /* "sf" (stack frame id), also kept in unk */
 } ev;
 #define EV_BUFS(e) {&(e)->ph, &(e)->name, &(e)->cat, &(e)->args, &(e)->unk, &(e)->ts_raw, \
 		    &(e)->dur_raw, &(e)->pid_raw, &(e)->tid_raw, &(e)->id, &(e)->sf_raw}
@@ -115,7 +114,6 @@ static void ev_reset(ev *e)
 	bool *flags[] = EV_FLAGS(e);
 	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
 		*flags[i] = false;
-	e->sf = 0;
 }
 
 static void ev_free(ev *e)
@@ -250,13 +248,13 @@ static int32_t ev_thread(tr *t, const ev *e)
 	return rs_thread_find_or_add(t->s, e->has_pid ? e->pid : -1, e->has_tid ? e->tid : -1);
 }
 
-/* unknown members plus cat (for records without a category field). */
 static rs_strbuf *scratch(tr *t, int i)
 {
 	rs_sb_reset(&t->tmp[i]);
 	return &t->tmp[i];
 }
 
+/* unknown members plus cat (for records without a category field). */
 static rs_str unk_with_cat(tr *t, const ev *e, bool with_cat, bool with_id)
 {
 	rs_strbuf *sb = scratch(t, 0);
@@ -814,7 +812,6 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 		rs_sb_reset(&e->sf_raw);
 		if (v->type == RS_JV_STRING || v->type == RS_JV_INT || v->type == RS_JV_DOUBLE)
 			rs_sb_add(&e->sf_raw, v->s, v->len); /* what sf_id interns */
-		e->sf = t->recorder ? 0 : sf_id(t, v);
 		break;
 	}
 	rs_jr_keep_member(r, &e->unk, v, NULL, 0);
@@ -903,9 +900,11 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 static int ev_done(rs_jr *r, tr *t)
 {
 	ev *e = &t->e;
+	/* interned here, not when read, so that a replayed record does the same */
+	rs_str sf = e->has_sf ? intern_sb(t->s, &e->sf_raw) : 0;
 	/* P events of the stackFrames form name their stack in "sf". */
-	if (str_is(&e->ph, "P") && e->sf && e->has_ts && !e->bad_ts) {
-		on_sf_sample(t, e, e->sf, 1);
+	if (str_is(&e->ph, "P") && sf && e->has_ts && !e->bad_ts) {
+		on_sf_sample(t, e, sf, 1);
 		return 0;
 	}
 	return on_event(r, t);
@@ -916,8 +915,6 @@ static int replay_event(rs_jr *r, void *ctx, const void *rec, size_t len)
 	tr *t = ctx;
 	(void)len;
 	ev_unrecord(&t->e, rec);
-	if (t->e.has_sf) /* as sf_id did when the member was read */
-		t->e.sf = t->e.sf_raw.len ? rs_intern(t->s, t->e.sf_raw.buf, t->e.sf_raw.len) : 0;
 	return ev_done(r, t);
 }
 
