@@ -503,19 +503,26 @@ static void sample_locations(pw *w, int32_t x)
  * likely start walking: above the new chain, else at the leaf. */
 enum { PF_AHEAD = 8 };
 
-static int32_t walk_start(const rs_session *s, size_t j)
+/* The first of sample j's new nodes (right after sample j-1's leaf), or -1. */
+static int64_t chain_start(const rs_session *s, size_t j)
 {
 	const int32_t *leaf = s->samples.stack;
-	if (j && leaf[j] > leaf[j - 1] && leaf[j - 1] + 1 < (int64_t)s->nstacks)
-		return s->stacks[leaf[j - 1] + 1].parent;
-	return leaf[j];
+	bool chain = j && leaf[j] > leaf[j - 1] && leaf[j - 1] + 1 < (int64_t)s->nstacks;
+	return chain ? leaf[j - 1] + 1 : -1;
+}
+
+static int32_t walk_start(const rs_session *s, size_t j)
+{
+	int64_t c = chain_start(s, j);
+	return c >= 0 ? s->stacks[c].parent : s->samples.stack[j];
 }
 
 static void walks_ahead(const rs_session *s, int32_t *cur, size_t i)
 {
 	size_t at = i % PF_AHEAD, far = i + 2 * PF_AHEAD;
-	if (far < s->samples.n && s->samples.stack[far - 1] + 1 < (int64_t)s->nstacks)
-		__builtin_prefetch(&s->stacks[s->samples.stack[far - 1] + 1]); /* for walk_start */
+	int64_t c = far < s->samples.n ? chain_start(s, far) : -1;
+	if (c >= 0)
+		__builtin_prefetch(&s->stacks[c]); /* for walk_start, PF_AHEAD samples on */
 	cur[at] = i + PF_AHEAD < s->samples.n ? walk_start(s, i + PF_AHEAD) : -1;
 	if (cur[at] >= 0)
 		__builtin_prefetch(&s->stacks[cur[at]]);
