@@ -32,71 +32,6 @@
 
 #define SS_SCHEMA "https://www.speedscope.app/file-format-schema.json"
 
-/* --- reading the members of a JSON object given as text --- */
-
-typedef void (*member_fn)(void *ctx, const char *key, size_t klen, const char *val, size_t vlen);
-
-typedef struct members {
-	member_fn fn;
-	void *ctx;
-	rs_strbuf val;
-} members;
-
-static int m_open(rs_jr *r, void *ctx, int parent, bool is_array, int *tag)
-{
-	(void)r, (void)ctx, (void)is_array;
-	*tag = parent == 0 ? 1 : RS_JR_CAPTURE;
-	return 0;
-}
-
-static int m_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
-{
-	members *m = ctx;
-	if (tag != 1)
-		return 0;
-	rs_sb_reset(&m->val);
-	rs_jw w;
-	rs_jw_init_buf(&w, &m->val);
-	rs_jv_write(&w, v);
-	size_t n;
-	const char *k = rs_jr_key(r, &n);
-	m->fn(m->ctx, k, n, m->val.buf, m->val.len);
-	return 0;
-}
-
-static int m_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
-{
-	members *m = ctx;
-	size_t n;
-	const char *k = rs_jr_key(r, &n);
-	if (parent == 1)
-		m->fn(m->ctx, k, n, json, len);
-	return 0;
-}
-
-/* Calls fn for each member of the object `{frag}` (frag: members only when
- * wrap). The text was written by our own session reader, so it parses. */
-static void each_member(const char *json, size_t len, bool wrap, member_fn fn, void *ctx)
-{
-	rs_strbuf sb = {0};
-	if (wrap) {
-		rs_sb_addc(&sb, '{');
-		rs_sb_add(&sb, json, len);
-		rs_sb_addc(&sb, '}');
-		json = sb.buf;
-		len = sb.len;
-	}
-	members m = {fn, ctx, {0}};
-	static const rs_jr_handler h = {m_open, NULL, m_scalar, m_raw};
-	rs_input in;
-	rs_err err = {0};
-	if (rs_input_open_mem(&in, "speedscope metadata", json, len, &err) == 0)
-		rs_jr_parse(&in, &h, &m, &err);
-	rs_input_close(&in);
-	rs_sb_free(&m.val);
-	rs_sb_free(&sb);
-}
-
 static bool key_eq(const char *k, size_t n, const char *want)
 {
 	return strlen(want) == n && memcmp(k, want, n) == 0;
@@ -134,8 +69,8 @@ static void tmeta_read(const rs_session *s, int32_t t, tmeta *m)
 {
 	memset(m, 0, sizeof *m);
 	if (t >= 0 && s->threads[t].unknown)
-		each_member(rs_s(s, s->threads[t].unknown), rs_slen(s, s->threads[t].unknown), true,
-			    tmeta_member, m);
+		rs_json_each_member(rs_s(s, s->threads[t].unknown), rs_slen(s, s->threads[t].unknown),
+				    true, tmeta_member, m);
 }
 
 static void tmeta_free(tmeta *m)
@@ -519,7 +454,7 @@ static void top_member(void *ctx, const char *k, size_t kn, const char *v, size_
 static void extra_member(void *ctx, const char *k, size_t kn, const char *v, size_t vn)
 {
 	if (key_eq(k, kn, "speedscope") && vn >= 2 && v[0] == '{')
-		each_member(v, vn, false, top_member, ctx);
+		rs_json_each_member(v, vn, false, top_member, ctx);
 }
 
 static void write_top(sw *x)
@@ -530,7 +465,7 @@ static void write_top(sw *x)
 	rs_jw_cstr(w, SS_SCHEMA);
 	top_ctx t = {.w = w};
 	if (s->extra)
-		each_member(rs_s(s, s->extra), rs_slen(s, s->extra), false, extra_member, &t);
+		rs_json_each_member(rs_s(s, s->extra), rs_slen(s, s->extra), false, extra_member, &t);
 	if (!t.has_exporter) {
 		rs_jw_key(w, "exporter");
 		rs_jw_cstr(w, "rustscope " RS_VERSION);
