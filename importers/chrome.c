@@ -170,13 +170,6 @@ static void ev_unrecord(ev *e, const unsigned char *p)
 	}
 }
 
-static void member(rs_strbuf *frag, const char *k, size_t kn, const char *json, size_t len)
-{
-	rs_jw w;
-	rs_jw_member(&w, frag, k, kn);
-	rs_jw_raw(&w, json, len);
-}
-
 static void write_jv(rs_strbuf *sb, const rs_jv *v)
 {
 	if (v->type == RS_JV_INT || v->type == RS_JV_DOUBLE) { /* the source text is JSON */
@@ -825,14 +818,8 @@ static int sf_scalar(rs_jr *r, tr *t, const rs_jv *v)
 		f->name = rs_intern(t->s, v->s, v->len);
 	else if (rs_jr_key_is(r, "parent"))
 		f->parent = sf_id(t, v);
-	else {
-		rs_strbuf sb = {0};
-		if (f->unknown)
-			rs_sb_add(&sb, rs_s(t->s, f->unknown), rs_slen(t->s, f->unknown));
-		rs_jr_keep_member(r, &sb, v, NULL, 0);
-		f->unknown = intern_sb(t->s, &sb);
-		rs_sb_free(&sb);
-	}
+	else
+		rs_frag_keep_member(t->s, &f->unknown, r, v, NULL, 0);
 	return 0;
 }
 
@@ -861,15 +848,13 @@ static int on_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
 static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 {
 	tr *t = ctx;
-	size_t kn;
-	const char *k = rs_jr_key(r, &kn);
 	switch (parent) {
 	case T_EV: case T_SAMPLE:
 		if (rs_jr_key_is(r, "args") && json[0] == '{') {
 			rs_sb_add(&t->e.args, json, len);
 			t->e.has_args = true;
 		} else {
-			member(&t->e.unk, k, kn, json, len);
+			rs_jr_keep_member(r, &t->e.unk, NULL, json, len);
 		}
 		return 0;
 	case T_META:
@@ -878,20 +863,13 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 			rs_sb_add(&t->block, json, len);
 			t->has_block = true;
 		} else {
-			member(&t->meta, k, kn, json, len);
+			rs_jr_keep_member(r, &t->meta, NULL, json, len);
 		}
 		return 0;
-	case T_TOP: member(&t->top, k, kn, json, len); return 0;
-	case T_SF_ITEM: {
-		sframe *f = &t->frames[t->nframes - 1];
-		rs_strbuf sb = {0};
-		if (f->unknown)
-			rs_sb_add(&sb, rs_s(t->s, f->unknown), rs_slen(t->s, f->unknown));
-		member(&sb, k, kn, json, len);
-		f->unknown = intern_sb(t->s, &sb);
-		rs_sb_free(&sb);
+	case T_TOP: rs_jr_keep_member(r, &t->top, NULL, json, len); return 0;
+	case T_SF_ITEM:
+		rs_frag_keep_member(t->s, &t->frames[t->nframes - 1].unknown, r, NULL, json, len);
 		return 0;
-	}
 	}
 	return 0;
 }

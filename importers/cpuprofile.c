@@ -163,29 +163,15 @@ typedef struct v8rd {
 	bool deltas_seen;   /* a chunk may repeat timeDeltas in cpuProfile and data */
 } v8rd;
 
-static void frag_add(rs_session *s, rs_str *frag, const char *key, size_t klen, const char *json,
-		     size_t len)
+void rs_frag_keep_member(rs_session *s, rs_str *frag, const rs_jr *r, const rs_jv *v, const char *json,
+			 size_t len)
 {
 	rs_strbuf sb = {0};
 	if (*frag)
 		rs_sb_add(&sb, rs_s(s, *frag), rs_slen(s, *frag));
-	rs_jw w;
-	rs_jw_member(&w, &sb, key, klen);
-	rs_jw_raw(&w, json, len);
+	rs_jr_keep_member(r, &sb, v, json, len);
 	*frag = rs_intern(s, sb.buf, sb.len);
 	rs_sb_free(&sb);
-}
-
-static void frag_scalar(rs_session *s, rs_str *frag, const rs_jr *r, const rs_jv *v)
-{
-	rs_strbuf raw = {0};
-	rs_jw w;
-	rs_jw_init_buf(&w, &raw);
-	rs_jv_write(&w, v);
-	size_t kn;
-	const char *k = rs_jr_key(r, &kn);
-	frag_add(s, frag, k, kn, raw.buf, raw.len);
-	rs_sb_free(&raw);
 }
 
 static v8node *new_node(rs_v8prof *p, int32_t outer)
@@ -271,7 +257,7 @@ static int node_scalar(rs_jr *r, v8rd *x, v8node *n, const rs_jv *v, bool cf)
 	else if (!cf && rs_jr_key_is(r, "hitCount") && rs_v8_int(v, &i))
 		n->hits = i, n->has_hits = true;
 	else
-		frag_scalar(s, cf ? &n->cf_unknown : &n->unknown, r, v);
+		rs_frag_keep_member(s, cf ? &n->cf_unknown : &n->unknown, r, v, NULL, 0);
 	return 0;
 }
 
@@ -326,20 +312,16 @@ static int v8_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
 static int v8_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 {
 	v8rd *x = ctx;
-	size_t kn;
-	const char *k = rs_jr_key(r, &kn);
 	if (parent == V_NODE)
-		frag_add(x->s, &x->p->nodes[x->p->cur].unknown, k, kn, json, len);
+		rs_frag_keep_member(x->s, &x->p->nodes[x->p->cur].unknown, r, NULL, json, len);
 	else if (parent == V_CF)
-		frag_add(x->s, &x->p->nodes[x->p->cur].cf_unknown, k, kn, json, len);
+		rs_frag_keep_member(x->s, &x->p->nodes[x->p->cur].cf_unknown, r, NULL, json, len);
 	else if (parent == V_OBJ && rs_jr_key_is(r, "rustscope")) {
 		rs_sb_reset(&x->block);
 		rs_sb_add(&x->block, json, len);
 		x->has_block = true;
 	} else if (parent == V_OBJ) {
-		rs_jw w;
-		rs_jw_member(&w, &x->top, k, kn);
-		rs_jw_raw(&w, json, len);
+		rs_jr_keep_member(r, &x->top, NULL, json, len);
 	}
 	return 0;
 }

@@ -61,6 +61,10 @@ int rs_v8_build(rs_session *s, rs_v8prof *p, int32_t thread, uint32_t value_type
 /* µs (number or numeric string) → ns, exact to the nanosecond. */
 bool rs_v8_us_to_ns(const rs_jv *v, int64_t *ns);
 bool rs_v8_int(const rs_jv *v, int64_t *out); /* number or decimal string */
+/* rs_jr_keep_member into the interned members fragment *frag (v a scalar,
+ * else json/len a captured value). */
+void rs_frag_keep_member(rs_session *s, rs_str *frag, const rs_jr *r, const rs_jv *v, const char *json,
+			 size_t len);
 int rs_sniff_perfscript(const unsigned char *p, size_t n);
 int rs_sniff_speedscope(const unsigned char *p, size_t n);
 int rs_sniff_collapsed(const unsigned char *p, size_t n);
