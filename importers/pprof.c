@@ -494,30 +494,16 @@ static void scan_fields(pp_scan *sc, const uint8_t *b, size_t n, bool eof, const
 	sc->pos = w.pos;
 }
 
-/* rs_input_read_all, scanning what has arrived after each read. */
-static int read_scanning(rs_input *in, pp_scan *sc, unsigned char **buf, size_t *len, rs_err *err)
+/* scan_fields on what has arrived, as rs_input_read_all_seen reads. */
+typedef struct pp_scan_in {
+	pp_scan *sc;
+	const char *path;
+} pp_scan_in;
+
+static void scan_seen(void *arg, const unsigned char *b, size_t n, bool done)
 {
-	size_t cap = 1 << 16, n = 0, got;
-	unsigned char *b = rs_xmalloc(cap);
-	int rc;
-	for (;;) {
-		if (cap - n < 4096)
-			RS_GROW(b, cap, cap + 1);
-		rc = rs_input_read(in, b + n, cap - n - 1, &got, err);
-		if (rc || got == 0)
-			break;
-		n += got;
-		scan_fields(sc, b, n, false, in->path);
-	}
-	if (rc) {
-		free(b);
-		return rc;
-	}
-	b[n] = 0;
-	scan_fields(sc, b, n, true, in->path);
-	*buf = b;
-	*len = n;
-	return 0;
+	pp_scan_in *x = arg;
+	scan_fields(x->sc, b, n, done, x->path);
 }
 
 /* Decodes all but the samples into *out; *buf keeps the raw message (the
@@ -526,7 +512,8 @@ static int decode(rs_input *in, rs_arena *arena, PProfile **out, unsigned char *
 		  size_t *nsample, rs_err *err)
 {
 	pp_scan sc = {0};
-	int rc = read_scanning(in, &sc, buf, len, err);
+	pp_scan_in x = {&sc, in->path};
+	int rc = rs_input_read_all_seen(in, buf, len, scan_seen, &x, err);
 	if (!rc && *len == 0)
 		rc = rs_fail(err, RS_EINPUT, "%s: empty profile (0 bytes after decompression), expected a pprof Profile message",
 			     in->path);

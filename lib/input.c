@@ -326,7 +326,8 @@ int rs_input_read(rs_input *in, void *buf, size_t cap, size_t *got, rs_err *err)
 	return rc ? rc : count(in, *got, err);
 }
 
-int rs_input_read_all(rs_input *in, unsigned char **buf, size_t *len, rs_err *err)
+int rs_input_read_all_seen(rs_input *in, unsigned char **buf, size_t *len, rs_input_seen_fn seen, void *ctx,
+			   rs_err *err)
 {
 	size_t cap = 1 << 16, n = 0;
 	unsigned char *b = rs_xmalloc(cap);
@@ -342,11 +343,20 @@ int rs_input_read_all(rs_input *in, unsigned char **buf, size_t *len, rs_err *er
 		if (got == 0)
 			break;
 		n += got;
+		if (seen)
+			seen(ctx, b, n, false);
 	}
 	b[n] = 0;
+	if (seen)
+		seen(ctx, b, n, true);
 	*buf = b;
 	*len = n;
 	return 0;
+}
+
+int rs_input_read_all(rs_input *in, unsigned char **buf, size_t *len, rs_err *err)
+{
+	return rs_input_read_all_seen(in, buf, len, NULL, NULL, err);
 }
 
 void rs_input_close(rs_input *in)

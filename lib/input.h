@@ -45,6 +45,11 @@ int rs_input_read(rs_input *in, void *buf, size_t cap, size_t *got, rs_err *err)
 int rs_input_skip(rs_input *in, uint64_t n, rs_err *err);
 /* Reads everything left into a malloc'd buffer (NUL-terminated). */
 int rs_input_read_all(rs_input *in, unsigned char **buf, size_t *len, rs_err *err);
+/* The same, calling seen with all bytes read so far after each read (done
+ * false) and once at the end (done true), e.g. to check them as they come. */
+typedef void (*rs_input_seen_fn)(void *ctx, const unsigned char *b, size_t n, bool done);
+int rs_input_read_all_seen(rs_input *in, unsigned char **buf, size_t *len, rs_input_seen_fn seen, void *ctx,
+			   rs_err *err);
 void rs_input_close(rs_input *in);
 
 #endif
