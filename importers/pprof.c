@@ -27,6 +27,7 @@
 #include "../lib/rustname.h"
 #include "../lib/warn.h"
 #include "../lib/xalloc.h"
+#include "pprof_function.h"
 #include "pprof_names.h"
 #include "profile.pb-c.h"
 
@@ -244,39 +245,6 @@ static int pp_explain_decode_failure(const uint8_t *b, size_t n, const char *pat
 	return rc;
 }
 
-/* --- raw JSON members for `unknown` fields --- */
-
-static void member_key(rs_strbuf *sb, const char *key)
-{
-	if (sb->len)
-		rs_sb_addc(sb, ',');
-	rs_sb_addf(sb, "\"%s\":", key);
-}
-
-static void pp_unknown_bool(rs_strbuf *sb, const char *key, bool v)
-{
-	if (v) {
-		member_key(sb, key);
-		rs_sb_adds(sb, "true");
-	}
-}
-
-static void pp_unknown_int(rs_strbuf *sb, const char *key, int64_t v)
-{
-	if (v) {
-		member_key(sb, key);
-		rs_sb_addf(sb, "%" PRId64, v);
-	}
-}
-
-static void pp_unknown_str(rs_strbuf *sb, const char *key, const char *v, size_t n)
-{
-	member_key(sb, key);
-	rs_jw w;
-	rs_jw_init_buf(&w, sb);
-	rs_jw_str(&w, v, n);
-}
-
 /* --- the rustscope comment: "rustscope:v1 columns=a,b {session JSON}" --- */
 
 typedef struct pp_own {
@@ -417,6 +385,7 @@ typedef struct ctx {
 	rs_label *labels;
 	size_t labels_cap;
 	rs_rustname rn;
+	rs_pp_fn_frame fn_frame;
 	rs_strbuf sb;
 } ctx;
 
@@ -793,20 +762,14 @@ static int import_mappings(ctx *c)
 		if (rc)
 			return rc;
 		rs_sb_reset(&c->sb);
-		pp_unknown_bool(&c->sb, "pprof_has_functions", pm->has_functions);
-		pp_unknown_bool(&c->sb, "pprof_has_filenames", pm->has_filenames);
-		pp_unknown_bool(&c->sb, "pprof_has_line_numbers", pm->has_line_numbers);
-		pp_unknown_bool(&c->sb, "pprof_has_inline_frames", pm->has_inline_frames);
+		rs_pp_unknown_bool(&c->sb, "pprof_has_functions", pm->has_functions);
+		rs_pp_unknown_bool(&c->sb, "pprof_has_filenames", pm->has_filenames);
+		rs_pp_unknown_bool(&c->sb, "pprof_has_line_numbers", pm->has_line_numbers);
+		rs_pp_unknown_bool(&c->sb, "pprof_has_inline_frames", pm->has_inline_frames);
 		m.unknown = rs_intern(c->s, c->sb.buf ? c->sb.buf : "", c->sb.len);
 		rs_mapping_add(c->s, &m);
 	}
 	return 0;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
 /* Name, kind, crate and module of a function; what the frame cannot hold
@@ -827,21 +790,15 @@ static int import_function(ctx *c, size_t i)
 		rc = str_at(c, pf->filename, f, &fi->file);
 	if (rc)
 		return rc;
-	/* A mangled name is demangled from itself, else from the system name. */
-	const char *sym = cstr(c, name)[0] ? cstr(c, name) : cstr(c, sys);
-	bool rust = rs_rust_name(&c->rn, sym, ends_with(cstr(c, fi->file), ".rs"));
-	fi->name = c->rn.was_mangled ? rs_intern_cstr(c->s, c->rn.name) : (name ? name : sys);
-	fi->system_name = sys ? sys : (c->rn.was_mangled ? name : 0);
-	fi->kind = rust ? RS_KIND_RUST : RS_KIND_NATIVE;
-	fi->crate = rs_intern_cstr(c->s, c->rn.crate);
-	fi->module = rs_intern_cstr(c->s, c->rn.module);
-	rs_sb_reset(&c->sb);
-	pp_unknown_int(&c->sb, "pprof_start_line", pf->start_line);
-	if (fi->name != name)
-		pp_unknown_str(&c->sb, "pprof_name", cstr(c, name), rs_slen(c->s, name));
-	if (fi->system_name != sys)
-		pp_unknown_str(&c->sb, "pprof_system_name", cstr(c, sys), rs_slen(c->s, sys));
-	fi->unknown = rs_intern(c->s, c->sb.buf ? c->sb.buf : "", c->sb.len);
+	rs_pp_function fn = {cstr(c, name), cstr(c, sys), cstr(c, fi->file), pf->start_line};
+	rs_pp_fn_frame *d = &c->fn_frame;
+	rs_pp_fn_frame_of(&c->rn, &fn, d);
+	fi->name = rs_intern_cstr(c->s, d->name);
+	fi->system_name = rs_intern_cstr(c->s, d->system_name);
+	fi->kind = d->kind;
+	fi->crate = rs_intern_cstr(c->s, d->crate);
+	fi->module = rs_intern_cstr(c->s, d->module);
+	fi->unknown = rs_intern(c->s, d->unknown.buf ? d->unknown.buf : "", d->unknown.len);
 	return 0;
 }
 
@@ -851,7 +808,7 @@ static rs_str with_folded(ctx *c, rs_str unknown)
 {
 	rs_sb_reset(&c->sb);
 	rs_sb_add(&c->sb, cstr(c, unknown), rs_slen(c->s, unknown));
-	pp_unknown_bool(&c->sb, "pprof_folded", true);
+	rs_pp_add_folded(&c->sb);
 	return rs_intern(c->s, c->sb.buf, c->sb.len);
 }
 
@@ -1337,6 +1294,7 @@ static void ctx_free(ctx *c)
 		free(c->pipe.b[k].lab);
 	}
 	rs_rust_name_free(&c->rn);
+	rs_sb_free(&c->fn_frame.unknown);
 	rs_sb_free(&c->sb);
 }
 
