@@ -2,8 +2,10 @@
  *
  * The protobuf is encoded here directly (varints into buffers, streamed
  * through zlib), so no message tree of the whole profile is built.
- *   - Function id = frame index + 1, one function per frame (functions are
- *     what pprof resolves names through; go tool pprof groups by name).
+ *   - One Function per distinct function when the importer's derivation
+ *     gives back every frame from the Functions and Locations (the frames
+ *     column, pprof_frames.c); else one per frame, id = frame index + 1
+ *     (go tool pprof groups by name either way).
  *   - A Location is a run of frames: a non-inline frame followed (leafward)
  *     by the inline frames after it, written innermost first as pprof
  *     wants. Runs are found while walking each sample's stack and
@@ -27,6 +29,7 @@
 #include "../lib/xalloc.h"
 #include "../importers/pprof_names.h"
 #include "../schema/session_json.h"
+#include "pprof_frames.h"
 #include "pprof_gzip.h"
 
 #include <inttypes.h>
@@ -44,12 +47,14 @@ enum {
 enum { WT_VARINT = 0, WT_LEN = 2 };
 enum { FLUSH_AT = 1 << 20 };
 
-/* pprof-only facts about a frame, from the pprof_* members of its unknown. */
-typedef struct frame_meta {
+/* pprof-only facts from the pprof_* members of a frame's unknown, shared by
+ * the frames with that unknown (the frames of a function). */
+typedef struct pprof_meta {
 	int64_t start_line;
-	int64_t name, system_name; /* string index overriding the frame's, -1 = none */
-	bool folded, address_only;
-} frame_meta;
+	const char *name, *system_name; /* as the file had them, NULL = the frame's */
+	uint32_t name_idx, system_idx;  /* their string indices once written, 0 = not yet */
+	bool folded;
+} pprof_meta;
 
 typedef struct pw {
 	const rs_session *s;
@@ -63,7 +68,19 @@ typedef struct pw {
 	size_t ntab, tabcap;
 	uint32_t empty_dup; /* a second "" for string labels whose value is empty */
 	rs_arena arena;     /* strings that are not session strings */
-	frame_meta *fm;
+	/* made on the comment thread, read after it is joined */
+	const pprof_meta **meta; /* frame → its facts */
+	bool *bare;              /* frame → written as a Location without lines */
+	pprof_meta no_meta;
+	rs_arena meta_arena;
+	bool stacks_col, frames_col; /* the comment's columns (docs/pprof.md) */
+	uint64_t frames_digest;
+	/* with the frames column: one Function per distinct one */
+	uint32_t *fn_of;    /* frame → function id, 0 = not yet */
+	uint32_t *fn_frame; /* function id - 1 → a frame written as it */
+	size_t nfn;
+	uint32_t *fn_hash; /* function ids by (name, system_name, file, start_line) */
+	size_t fn_mask;
 	/* runs of frames: trie over (parent run node, frame) */
 	/* frame → location id of the one-frame run << 1 | is_inline: what the
 	 * sample walk needs per node, in one small array (0 << 1: not yet) */
@@ -172,9 +189,18 @@ static uint32_t cidx_s(pw *w, const char *p) { return cidx(w, p, strlen(p)); }
 
 /* --- reading our own members back from raw JSON --- */
 
+/* A pprof_meta string: a NUL-terminated copy, made on the comment thread. */
+static const char *meta_str(pw *w, const char *p, size_t n)
+{
+	char *c = rs_arena_alloc(&w->meta_arena, n + 1);
+	memcpy(c, p, n);
+	c[n] = 0;
+	return c;
+}
+
 typedef struct members_ctx {
 	pw *w;
-	frame_meta *fm;      /* frame unknown */
+	pprof_meta *fm;      /* frame unknown (strings go to w->meta_arena) */
 	bool flags[4];       /* mapping unknown: has_functions, ... */
 	int64_t *comments;   /* extra.pprof */
 	size_t ncomments, ccap;
@@ -204,9 +230,9 @@ static int members_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
 		if (rs_jr_key_is(r, "pprof_start_line") && v->type == RS_JV_INT)
 			m->fm->start_line = v->i;
 		else if (rs_jr_key_is(r, "pprof_name") && str)
-			m->fm->name = cidx(m->w, v->s, v->len);
+			m->fm->name = meta_str(m->w, v->s, v->len);
 		else if (rs_jr_key_is(r, "pprof_system_name") && str)
-			m->fm->system_name = cidx(m->w, v->s, v->len);
+			m->fm->system_name = meta_str(m->w, v->s, v->len);
 		else if (rs_jr_key_is(r, "pprof_folded") && v->type == RS_JV_BOOL)
 			m->fm->folded = v->b;
 	} else if (tag == 1) {
@@ -251,11 +277,11 @@ static void read_members(members_ctx *m, const char *json, size_t n, bool wrap)
 
 /* --- frames --- */
 
-static bool is_address_only(const rs_session *s, const rs_frame *f, const frame_meta *fm)
+static bool is_address_only(const rs_session *s, const rs_frame *f, const pprof_meta *fm)
 {
 	char name[32];
 	if (f->kind != RS_KIND_UNKNOWN || f->system_name || f->file || f->crate || f->module ||
-	    f->line || f->column || f->is_inline || fm->start_line || fm->name >= 0 || fm->system_name >= 0)
+	    f->line || f->column || f->is_inline || fm->start_line || fm->name || fm->system_name)
 		return false;
 	if (f->unknown && !(fm->folded && !strcmp(rs_s(s, f->unknown), "\"pprof_folded\":true")))
 		return false;
@@ -268,20 +294,22 @@ static bool is_address_only(const rs_session *s, const rs_frame *f, const frame_
 static void frame_metas(pw *w)
 {
 	const rs_session *s = w->s;
-	uint32_t *parsed = rs_xcalloc(s->strings.n + 1, sizeof *parsed); /* unknown → frame + 1 */
-	w->fm = rs_xcalloc(s->nframes + 1, sizeof *w->fm);
+	pprof_meta **parsed = rs_xcalloc(s->strings.n + 1, sizeof *parsed); /* by unknown */
+	w->meta = rs_xmalloc((s->nframes + 1) * sizeof *w->meta);
+	w->bare = rs_xmalloc((s->nframes + 1) * sizeof *w->bare);
 	for (size_t i = 0; i < s->nframes; i++) {
-		frame_meta *fm = &w->fm[i];
 		const rs_frame *f = &s->frames[i];
-		fm->name = fm->system_name = -1;
+		w->meta[i] = &w->no_meta;
 		if (f->unknown && parsed[f->unknown]) {
-			*fm = w->fm[parsed[f->unknown] - 1];
+			w->meta[i] = parsed[f->unknown];
 		} else if (f->unknown && strstr(rs_s(s, f->unknown), "\"pprof_")) {
+			pprof_meta *fm = rs_arena_alloc(&w->meta_arena, sizeof *fm);
+			*fm = (pprof_meta){0};
 			members_ctx m = {.w = w, .fm = fm};
 			read_members(&m, rs_s(s, f->unknown), rs_slen(s, f->unknown), true);
-			parsed[f->unknown] = (uint32_t)i + 1;
+			w->meta[i] = parsed[f->unknown] = fm;
 		}
-		fm->address_only = is_address_only(s, f, fm);
+		w->bare[i] = is_address_only(s, f, w->meta[i]);
 	}
 	free(parsed);
 }
@@ -564,47 +592,155 @@ static void write_samples(pw *w)
 	}
 }
 
-/* --- locations, functions, mappings --- */
+/* --- functions --- */
 
-static void write_location(pw *w, uint64_t id, uint32_t t)
+/* The name of frame f's Function: the one the file had, else the frame's. */
+static uint32_t fn_name(pw *w, uint32_t f)
 {
-	const rs_session *s = w->s;
-	uint32_t outer = t;
-	while (w->t_parent[outer] >= 0)
-		outer = (uint32_t)w->t_parent[outer];
-	const rs_frame *of = &s->frames[w->t_frame[outer]];
-	rs_sb_reset(&w->msg);
-	pb_int(&w->msg, 1, (int64_t)id);
-	pb_int(&w->msg, 2, of->mapping + 1);
-	pb_int(&w->msg, 3, (int64_t)of->address);
-	bool folded = w->fm[w->t_frame[t]].folded;
-	bool bare = t == outer && w->fm[w->t_frame[t]].address_only;
-	for (int64_t u = t; !bare && u >= 0; u = w->t_parent[u]) {
-		const rs_frame *f = &s->frames[w->t_frame[u]];
-		rs_sb_reset(&w->sub);
-		pb_int(&w->sub, 1, (int64_t)w->t_frame[u] + 1);
-		pb_int(&w->sub, 2, f->line);
-		pb_int(&w->sub, 3, f->column);
-		pb_msg(&w->msg, 4, &w->sub);
-	}
-	pb_int(&w->msg, 5, folded);
-	top_msg(w, F_LOCATION, &w->msg);
+	pprof_meta *m = (pprof_meta *)w->meta[f];
+	if (m->name && !m->name_idx)
+		m->name_idx = cidx_s(w, m->name);
+	return m->name ? m->name_idx : sidx(w, w->s->frames[f].name);
+}
+
+static uint32_t fn_system_name(pw *w, uint32_t f)
+{
+	pprof_meta *m = (pprof_meta *)w->meta[f];
+	if (m->system_name && !m->system_idx)
+		m->system_idx = cidx_s(w, m->system_name);
+	return m->system_name ? m->system_idx : sidx(w, w->s->frames[f].system_name);
+}
+
+static bool same_function(pw *w, uint32_t a, uint32_t b)
+{
+	const rs_frame *fa = &w->s->frames[a], *fb = &w->s->frames[b];
+	return fn_name(w, a) == fn_name(w, b) && fn_system_name(w, a) == fn_system_name(w, b) &&
+	       fa->file == fb->file && w->meta[a]->start_line == w->meta[b]->start_line;
+}
+
+static size_t function_hash(pw *w, uint32_t f)
+{
+	uint64_t k = ((uint64_t)fn_name(w, f) << 32 | fn_system_name(w, f)) ^
+		     ((uint64_t)w->s->frames[f].file << 17) ^ (uint64_t)w->meta[f]->start_line;
+	return (size_t)mix64(k + 1);
+}
+
+/* The Function id of frame f: frame index + 1, or with the frames column
+ * one Function per distinct (name, system_name, file, start_line), as the
+ * importer's derivation gives every frame of it the same fields. */
+static uint64_t function_id(pw *w, uint32_t f)
+{
+	if (!w->frames_col)
+		return (uint64_t)f + 1;
+	if (w->fn_of[f])
+		return w->fn_of[f];
+	size_t j = function_hash(w, f) & w->fn_mask;
+	for (; w->fn_hash[j]; j = (j + 1) & w->fn_mask)
+		if (same_function(w, w->fn_frame[w->fn_hash[j] - 1], f))
+			return w->fn_of[f] = w->fn_hash[j];
+	w->fn_frame[w->nfn++] = f;
+	return w->fn_of[f] = w->fn_hash[j] = (uint32_t)w->nfn;
+}
+
+static void functions_init(pw *w)
+{
+	size_t n = w->s->nframes, cap = 1024;
+	while (cap < 2 * n)
+		cap *= 2;
+	w->fn_of = rs_xcalloc(n + 1, sizeof *w->fn_of);
+	w->fn_frame = rs_xmalloc((n + 1) * sizeof *w->fn_frame);
+	w->fn_hash = rs_xcalloc(cap, sizeof *w->fn_hash);
+	w->fn_mask = cap - 1;
 }
 
 static void write_functions(pw *w)
 {
-	const rs_session *s = w->s;
-	for (size_t i = 0; i < s->nframes; i++) {
-		const rs_frame *f = &s->frames[i];
-		const frame_meta *fm = &w->fm[i];
+	size_t n = w->frames_col ? w->nfn : w->s->nframes;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t f = w->frames_col ? w->fn_frame[i] : (uint32_t)i;
 		rs_sb_reset(&w->msg);
 		pb_int(&w->msg, 1, (int64_t)i + 1);
-		pb_int(&w->msg, 2, fm->name >= 0 ? fm->name : sidx(w, f->name));
-		pb_int(&w->msg, 3, fm->system_name >= 0 ? fm->system_name : sidx(w, f->system_name));
-		pb_int(&w->msg, 4, sidx(w, f->file));
-		pb_int(&w->msg, 5, fm->start_line);
+		pb_int(&w->msg, 2, fn_name(w, f));
+		pb_int(&w->msg, 3, fn_system_name(w, f));
+		pb_int(&w->msg, 4, sidx(w, w->s->frames[f].file));
+		pb_int(&w->msg, 5, w->meta[f]->start_line);
 		top_msg(w, F_FUNCTION, &w->msg);
 	}
+}
+
+/* --- locations, mappings --- */
+
+static uint32_t run_outer(const pw *w, uint32_t t)
+{
+	while (w->t_parent[t] >= 0)
+		t = (uint32_t)w->t_parent[t];
+	return t;
+}
+
+static void write_location(pw *w, uint32_t t)
+{
+	const rs_session *s = w->s;
+	uint32_t outer = run_outer(w, t);
+	const rs_frame *of = &s->frames[w->t_frame[outer]];
+	rs_sb_reset(&w->msg);
+	pb_int(&w->msg, 1, w->t_loc[t]);
+	pb_int(&w->msg, 2, of->mapping + 1);
+	pb_int(&w->msg, 3, (int64_t)of->address);
+	bool bare = t == outer && w->bare[w->t_frame[t]];
+	for (int64_t u = t; !bare && u >= 0; u = w->t_parent[u]) {
+		const rs_frame *f = &s->frames[w->t_frame[u]];
+		rs_sb_reset(&w->sub);
+		pb_int(&w->sub, 1, (int64_t)function_id(w, w->t_frame[u]));
+		pb_int(&w->sub, 2, f->line);
+		pb_int(&w->sub, 3, f->column);
+		pb_msg(&w->msg, 4, &w->sub);
+	}
+	pb_int(&w->msg, 5, w->meta[w->t_frame[t]]->folded);
+	top_msg(w, F_LOCATION, &w->msg);
+}
+
+/* The runs in the order their Locations are written: as first used, or
+ * with the frames column by innermost frame (a counting sort), the order
+ * in which the importer makes the frames. */
+static void location_order(pw *w)
+{
+	if (!w->frames_col)
+		return;
+	size_t n = w->s->nframes;
+	uint32_t *at = rs_xcalloc(n + 2, sizeof *at), *sorted = rs_xmalloc((w->nused + 1) * sizeof *sorted);
+	for (size_t i = 0; i < w->nused; i++)
+		at[w->t_frame[w->used_runs[i]] + 1]++;
+	for (size_t f = 0; f < n; f++)
+		at[f + 1] += at[f];
+	for (size_t i = 0; i < w->nused; i++)
+		sorted[at[w->t_frame[w->used_runs[i]]]++] = w->used_runs[i];
+	free(at);
+	free(w->used_runs);
+	w->used_runs = sorted;
+}
+
+/* Whether the importer, reading the Locations in this order and each one's
+ * lines innermost first, makes frames 0, 1, ... n-1 in order, each with
+ * its own address, mapping, folding and inline flag: a Location's are
+ * those of its outer frame, and all but its outer frame are inline. */
+static bool locations_make_frames(const pw *w)
+{
+	const rs_frame *fr = w->s->frames;
+	size_t next = 0;
+	for (size_t i = 0; i < w->nused; i++) {
+		uint32_t t = w->used_runs[i], outer = run_outer(w, t);
+		const rs_frame *of = &fr[w->t_frame[outer]];
+		bool folded = w->meta[w->t_frame[t]]->folded;
+		for (int64_t u = t; u >= 0; u = w->t_parent[u]) {
+			uint32_t f = w->t_frame[u];
+			if (f > next || fr[f].address != of->address || fr[f].mapping != of->mapping ||
+			    w->meta[f]->folded != folded || fr[f].is_inline != (u != outer) ||
+			    (w->bare[f] && t != outer))
+				return false;
+			next += f == next;
+		}
+	}
+	return next == w->s->nframes;
 }
 
 static void write_mappings(pw *w)
@@ -669,28 +805,54 @@ static bool stacks_follow_samples(const rs_session *s)
 	return (size_t)next == s->nstacks;
 }
 
-/* "rustscope:v1 columns=thread,time,labels,stacks " + the session without
- * its samples (and without its stack table when "stacks" says the samples
- * rebuild it), as one line of session JSON. */
-static void comment_text(const rs_session *s, rs_strbuf *sb)
+/* Whether every frame can be left to the importer's derivation from its
+ * Function (the Locations are checked once written: locations_make_frames). */
+static bool frames_derivable(pw *w)
 {
+	const rs_session *s = w->s;
+	rs_pp_frame_out *out = rs_xmalloc((s->nframes + 1) * sizeof *out);
+	for (size_t i = 0; i < s->nframes; i++) {
+		const rs_frame *f = &s->frames[i];
+		const pprof_meta *m = w->meta[i];
+		out[i] = (rs_pp_frame_out){{m->name ? m->name : rs_s(s, f->name),
+					    m->system_name ? m->system_name : rs_s(s, f->system_name),
+					    rs_s(s, f->file), m->start_line},
+					   m->folded, w->bare[i]};
+	}
+	bool ok = rs_pp_frames_derivable(s, out);
+	free(out);
+	return ok;
+}
+
+/* "rustscope:v1 columns=thread,time,labels,stacks,frames frames=N:DIGEST "
+ * + the session without its samples (and without its stack table when
+ * "stacks" says the samples rebuild it, without its frames when "frames"
+ * says the Functions and Locations do), as one line of session JSON. */
+static void comment_text(pw *w)
+{
+	const rs_session *s = w->s;
+	rs_strbuf *sb = &w->comment;
 	const rs_samples *sm = &s->samples;
 	rs_session skel = *s;
 	skel.samples.n = 0;
 	skel.samples.nlabels = 0;
-	bool rebuild = stacks_follow_samples(s);
-	if (rebuild)
+	if (w->stacks_col)
 		skel.nstacks = 0;
+	if (w->frames_col)
+		skel.nframes = 0;
+	rs_sb_reset(sb);
 	rs_sb_adds(sb, PP_OWN_PREFIX "columns=");
 	const char *sep = "";
 	const struct { bool on; const char *name; } cols[] = {
 		{sm->has_thread, "thread"}, {sm->has_time, "time"}, {sm->has_labels, "labels"},
-		{rebuild, "stacks"}};
-	for (size_t i = 0; i < 4; i++)
+		{w->stacks_col, "stacks"}, {w->frames_col, "frames"}};
+	for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
 		if (cols[i].on) {
 			rs_sb_addf(sb, "%s%s", sep, cols[i].name);
 			sep = ",";
 		}
+	if (w->frames_col)
+		rs_sb_addf(sb, " frames=%zu:%016" PRIx64, s->nframes, w->frames_digest);
 	rs_sb_addc(sb, ' ');
 	rs_jw jw;
 	rs_jw_init_buf(&jw, sb);
@@ -704,6 +866,17 @@ static void comment_text(const rs_session *s, rs_strbuf *sb)
 	sb->len = k;
 }
 
+/* The frames' pprof facts, which columns the comment has, and its text. */
+static void comment_make(pw *w)
+{
+	frame_metas(w);
+	w->stacks_col = stacks_follow_samples(w->s);
+	w->frames_col = w->s->nframes && frames_derivable(w);
+	if (w->frames_col)
+		w->frames_digest = rs_frames_digest(w->s);
+	comment_text(w);
+}
+
 /* For a big profile the comment is made on a thread of its own while the
  * samples are written: it reads only the session, and otherwise it is
  * serial work at the end with the deflating threads idle. */
@@ -711,8 +884,7 @@ enum { COMMENT_THREAD_MIN = 4096 }; /* samples */
 
 static void *comment_main(void *arg)
 {
-	pw *w = arg;
-	comment_text(w->s, &w->comment);
+	comment_make(arg);
 	return NULL;
 }
 
@@ -722,15 +894,22 @@ static void comment_start(pw *w)
 			      pthread_create(&w->comment_th, NULL, comment_main, w) == 0;
 }
 
-/* The comment's string index (the text stays in w->comment). */
-static uint32_t own_comment(pw *w)
+/* Once the samples are written: the comment and the order of the
+ * Locations, which keeps the frames column only if the Locations make the
+ * frames as they are (else the frames go back into the comment). */
+static void comment_join(pw *w)
 {
 	if (w->comment_threaded)
 		pthread_join(w->comment_th, NULL);
 	else
-		comment_text(w->s, &w->comment);
+		comment_make(w);
 	w->comment_threaded = false;
-	return tab_push(w, w->comment.buf, w->comment.len);
+	location_order(w);
+	if (w->frames_col && !locations_make_frames(w)) {
+		w->frames_col = false;
+		comment_text(w);
+	}
+	functions_init(w);
 }
 
 static void write_types(pw *w)
@@ -764,7 +943,7 @@ static void write_scalars(pw *w)
 	pb_int(t, F_DOC_URL, m.doc);
 	for (size_t i = 0; i < m.ncomments; i++)
 		pb_int(t, F_COMMENT, m.comments[i]);
-	pb_int(t, F_COMMENT, own_comment(w));
+	pb_int(t, F_COMMENT, tab_push(w, w->comment.buf, w->comment.len));
 	free(m.comments);
 }
 
@@ -788,7 +967,12 @@ static void pw_free(pw *w)
 	free(w->tab);
 	free(w->tablen);
 	rs_arena_free(&w->arena);
-	free(w->fm);
+	free(w->meta);
+	free(w->bare);
+	rs_arena_free(&w->meta_arena);
+	free(w->fn_of);
+	free(w->fn_frame);
+	free(w->fn_hash);
 	free(w->fr);
 	free(w->path);
 	free(w->t_parent);
@@ -811,9 +995,9 @@ int rs_export_pprof(const rs_session *s, rs_output *out, rs_err *err)
 	runs_init(&w);
 	write_types(&w);
 	write_samples(&w);
-	frame_metas(&w); /* needed from here on only: deflating starts sooner */
+	comment_join(&w);
 	for (size_t i = 0; i < w.nused; i++)
-		write_location(&w, i + 1, w.used_runs[i]);
+		write_location(&w, w.used_runs[i]);
 	write_functions(&w);
 	write_mappings(&w);
 	write_scalars(&w);

@@ -250,7 +250,23 @@ static int pp_explain_decode_failure(const uint8_t *b, size_t n, const char *pat
 typedef struct pp_own {
 	bool thread, time, labels;
 	bool stacks; /* the stack table is rebuilt from the samples, in order */
+	/* the frames are rebuilt from the Functions and Locations: so many,
+	 * with this rs_frames_digest */
+	bool frames;
+	size_t nframes;
+	uint64_t digest;
 } pp_own;
+
+/* " frames=N:DIGEST" after the columns; *p is past it on success. */
+static int pp_own_frames(const char **p, const char *path, pp_own *own, rs_err *err)
+{
+	int used = 0;
+	if (sscanf(*p, " frames=%zu:%16" SCNx64 "%n", &own->nframes, &own->digest, &used) < 2 || !used)
+		return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected \"frames=<count>:<digest>\" after the columns",
+			       path);
+	*p += used;
+	return 0;
+}
 
 static int pp_own_parse(const char *comment, const char *path, rs_session *s, pp_own *own, rs_err *err)
 {
@@ -268,7 +284,15 @@ static int pp_own_parse(const char *comment, const char *path, rs_session *s, pp
 		own->time |= n == 4 && !strncmp(q, "time", 4);
 		own->labels |= n == 6 && !strncmp(q, "labels", 6);
 		own->stacks |= n == 6 && !strncmp(q, "stacks", 6);
+		own->frames |= n == 6 && !strncmp(q, "frames", 6);
 		q += n + (q[n] == ',');
+	}
+	if (own->frames) {
+		int rc = pp_own_frames(&sp, path, own, err);
+		if (rc)
+			return rc;
+		if (*sp != ' ')
+			return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected a session JSON after the columns", path);
 	}
 	rs_input in;
 	char name[512];
@@ -802,6 +826,15 @@ static int import_function(ctx *c, size_t i)
 	return 0;
 }
 
+static int import_functions(ctx *c)
+{
+	int rc = 0;
+	c->fns = rs_xcalloc(c->p->n_function + 1, sizeof *c->fns);
+	for (size_t i = 0; i < c->p->n_function && !rc; i++)
+		rc = import_function(c, i);
+	return rc;
+}
+
 /* --- locations → frames --- */
 
 static rs_str with_folded(ctx *c, rs_str unknown)
@@ -1167,9 +1200,8 @@ static int import_foreign(ctx *c)
 		rc = import_extra(c);
 	if (!rc)
 		rc = import_mappings(c);
-	c->fns = rs_xcalloc(c->p->n_function + 1, sizeof *c->fns);
-	for (size_t i = 0; i < c->p->n_function && !rc; i++)
-		rc = import_function(c, i);
+	if (!rc)
+		rc = import_functions(c);
 	if (!rc)
 		rc = import_locations(c);
 	if (!rc)
@@ -1231,6 +1263,49 @@ static int own_samples(ctx *c, const pp_own *own)
 	return 0;
 }
 
+/* The frames column: the frames are what the importer derives from the
+ * Functions and Locations of any pprof. *same: they come out as many and
+ * the same as the exporter's (its digest), so the file was not edited. */
+static int own_frames(ctx *c, const pp_own *own, bool *same)
+{
+	int rc = import_functions(c);
+	if (!rc)
+		rc = import_locations(c);
+	*same = !rc && c->s->nframes == own->nframes && rs_frames_digest(c->s) == own->digest;
+	return rc;
+}
+
+/* Whether the comment's session fits the protobuf: as many mappings and
+ * sample types, and a frame per Function unless the frames are rebuilt. */
+static bool own_fits(const ctx *c, const rs_session *tmp, const pp_own *own)
+{
+	return (own->frames ? tmp->nframes == 0 : tmp->nframes == c->p->n_function) &&
+	       tmp->nmappings == c->p->n_mapping && tmp->nsample_types == c->p->n_sample_type;
+}
+
+static void strmap_reset(ctx *c)
+{
+	memset(c->strmap, 0xff, (c->p->n_string_table + 1) * sizeof *c->strmap);
+}
+
+/* Forgets what the restored session's tables made (before a plain import). */
+static void tables_reset(ctx *c)
+{
+	strmap_reset(c);
+	free(c->fns);
+	free(c->loc_start);
+	free(c->loc_count);
+	free(c->loc_frames);
+	c->fns = NULL;
+	c->loc_start = c->loc_count = c->loc_frames = NULL;
+}
+
+static void not_own(const ctx *c)
+{
+	rs_warn("%s: the rustscope comment does not match the profile (edited?); importing it as a plain pprof",
+		c->path);
+}
+
 /* Restores the session from the rustscope comment; *used = false (and no
  * error) when the comment does not match the protobuf, e.g. the file was
  * edited by another tool, so the caller falls back to a plain import. */
@@ -1240,22 +1315,23 @@ static int import_own(ctx *c, const char *comment, bool *used)
 	rs_session *tmp = rs_session_new();
 	int rc = pp_own_parse(comment, c->path, tmp, &own, c->err);
 	*used = false;
-	if (!rc && (tmp->nframes != c->p->n_function || tmp->nmappings != c->p->n_mapping ||
-		    tmp->nsample_types != c->p->n_sample_type)) {
-		rs_warn("%s: the rustscope comment does not match the profile (edited?); importing it as a plain pprof",
-			c->path);
-		rs_session_free(tmp);
-		return 0;
-	}
-	if (!rc) {
+	if (!rc && !own_fits(c, tmp, &own)) {
+		not_own(c);
+	} else if (!rc) {
 		rs_session_swap(c->s, tmp);
-		*used = true;
 		/* string indices now refer to this session */
-		for (size_t i = 0; i < c->p->n_string_table; i++)
-			c->strmap[i] = STR_UNSET;
-		rc = own_locations(c);
-		if (!rc)
-			rc = own_samples(c, &own);
+		strmap_reset(c);
+		bool same = true;
+		rc = own.frames ? own_frames(c, &own, &same) : own_locations(c);
+		if (!rc && !same) {
+			rs_session_swap(c->s, tmp); /* back to the untouched one */
+			tables_reset(c);
+			not_own(c);
+		} else {
+			*used = true;
+			if (!rc)
+				rc = own_samples(c, &own);
+		}
 	}
 	rs_session_free(tmp);
 	return rc;
@@ -1312,7 +1388,7 @@ int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err)
 	}
 	ctx c = {.s = s, .p = p, .raw = raw, .nraw = nraw, .nsample = nsample, .path = in->path, .err = err};
 	c.strmap = rs_xmalloc((p->n_string_table + 1) * sizeof *c.strmap);
-	memset(c.strmap, 0xff, (p->n_string_table + 1) * sizeof *c.strmap);
+	strmap_reset(&c);
 	rc = check_header(&c);
 	/* --native reads only what pprof itself carries (importers/embedded.c). */
 	const char *own = rc || rs_import_opts_cur.ignore_embedded ? NULL : find_own_comment(&c);

@@ -227,7 +227,25 @@ int32_t rs_frame_append(rs_session *s, const rs_frame *f)
 {
 	int32_t found;
 	size_t slot = frame_slot(s, f, &found);
+	s->frames_unlinked += found >= 0;
 	return frame_push(s, f, slot, found < 0);
+}
+
+uint64_t rs_frames_digest(const rs_session *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < s->nframes; i++) {
+		const rs_frame *f = &s->frames[i];
+		const rs_str str[] = {f->name, f->system_name, f->file, f->crate, f->module, f->unknown};
+		for (size_t k = 0; k < sizeof str / sizeof *str; k++) {
+			uint32_t n = rs_slen(s, str[k]);
+			h = hash_bytes(&n, sizeof n, h);
+			h = hash_bytes(rs_s(s, str[k]), n, h);
+		}
+		const int64_t num[] = {f->line, f->column, (int64_t)f->address, f->mapping, f->kind, f->is_inline};
+		h = hash_bytes(num, sizeof num, h);
+	}
+	return mix(h);
 }
 
 /* --- stacks --- */

@@ -216,6 +216,9 @@ typedef struct rs_session {
 	/* Nodes stored unlinked (a duplicate (parent, frame) or an invalid
 	 * parent, via rs_stack_append): 0 means every node is unique. */
 	size_t stacks_unlinked;
+	/* Frames stored unlinked (the same as an earlier frame, via
+	 * rs_frame_append): 0 means every frame is unique. */
+	size_t frames_unlinked;
 } rs_session;
 
 rs_session *rs_session_new(void);
@@ -238,6 +241,9 @@ static inline uint32_t rs_slen(const rs_session *s, rs_str id) { return s->strin
 void rs_frame_init(rs_frame *f); /* zero, mapping = -1 */
 int32_t rs_frame_add(rs_session *s, const rs_frame *f);
 int32_t rs_frame_append(rs_session *s, const rs_frame *f);
+/* A digest of the frame table's content in order (strings by their text,
+ * not their id): equal frame tables of two sessions give the same. */
+uint64_t rs_frames_digest(const rs_session *s);
 int32_t rs_stack_add(rs_session *s, int32_t parent, uint32_t frame);
 int32_t rs_stack_append(rs_session *s, int32_t parent, uint32_t frame);
 /* The existing node (parent, frame), or -1. */

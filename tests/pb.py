@@ -31,3 +31,28 @@ def packed(field, vals):
 
 def unpacked(field, vals):
     return b"".join(num(field, v) for v in vals)
+
+
+def read_varint(b, i):
+    v = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7f) << shift
+        shift += 7
+        if not c & 0x80:
+            return v, i
+
+
+def fields(b):
+    """The top-level fields of a message: (field, int or bytes) in order."""
+    out, i = [], 0
+    while i < len(b):
+        tag, i = read_varint(b, i)
+        if tag & 7 == 0:
+            v, i = read_varint(b, i)
+        else:
+            n, i = read_varint(b, i)
+            v, i = b[i:i + n], i + n
+        out.append((tag >> 3, v))
+    return out
