@@ -1180,9 +1180,14 @@ static int add_batch(ctx *c, const pp_batch *b, const pp_own *own)
 	return b->rc;
 }
 
+/* A profile this big adds enough stack nodes for prefaulting to pay. */
+enum { PREFAULT_MIN = 16 * BATCH }; /* samples */
+
 static int add_samples(ctx *c, const pp_own *own)
 {
 	int rc = 0;
+	if (c->nsample >= PREFAULT_MIN)
+		rs_stack_prefault_start(c->s);
 	pipe_start(c);
 	for (size_t k = 0; k * BATCH < c->nsample && !rc; k++) {
 		pp_batch *b = pipe_get(c, k);
@@ -1190,6 +1195,7 @@ static int add_samples(ctx *c, const pp_own *own)
 		pipe_put(c, b);
 	}
 	pipe_stop(c);
+	rs_stack_prefault_stop(c->s);
 	return rc;
 }
 

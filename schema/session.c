@@ -134,6 +134,7 @@ void rs_session_free(rs_session *s)
 {
 	if (!s)
 		return;
+	rs_stack_prefault_stop(s);
 	free(s->strings.ptr);
 	free(s->strings.len);
 	free(s->strings.hash);
@@ -386,10 +387,14 @@ static void link_child(rs_session *s, int32_t node)
 static int32_t stack_push(rs_session *s, int32_t parent, uint32_t frame, bool link)
 {
 	if (s->nstacks + 2 > s->links_cap || s->nstacks + 1 > s->stacks_cap) { /* rarely */
+		rs_stack_grow_lock(s);
 		RS_GROW(s->stacks, s->stacks_cap, s->nstacks + 1);
 		links_reserve(s, s->nstacks + 2);
+		rs_stack_grow_unlock(s);
 	}
-	int32_t node = (int32_t)s->nstacks++;
+	int32_t node = (int32_t)s->nstacks;
+	/* read by the prefaulting thread, if any */
+	__atomic_store_n(&s->nstacks, s->nstacks + 1, __ATOMIC_RELAXED);
 	s->stacks[node] = (rs_stack){parent, frame};
 	s->links[node + 1] = (rs_stack_link){-1, -1, frame};
 	if (link)

@@ -219,6 +219,8 @@ typedef struct rs_session {
 	/* Frames stored unlinked (the same as an earlier frame, via
 	 * rs_frame_append): 0 means every frame is unique. */
 	size_t frames_unlinked;
+	/* the thread prefaulting the stack table, or NULL (stack_prefault.c) */
+	struct rs_prefault *prefault;
 } rs_session;
 
 rs_session *rs_session_new(void);
@@ -256,6 +258,14 @@ int32_t rs_stack_find(const rs_session *s, int32_t parent, uint32_t frame);
 void rs_stack_prefetch(const rs_session *s, int32_t parent, uint32_t frame, bool second);
 /* Interns the path frames[0] (root) .. frames[n-1] (leaf); -1 when n == 0. */
 int32_t rs_stack_path(rs_session *s, const uint32_t *frames, size_t n);
+/* While an importer adds millions of stack nodes, a thread takes the page
+ * faults of the table's fresh memory ahead of it (schema/stack_prefault.c);
+ * stop before the session is used otherwise. Without a thread, nothing
+ * changes. The table grows under rs_stack_grow_lock. */
+void rs_stack_prefault_start(rs_session *s);
+void rs_stack_prefault_stop(rs_session *s);
+void rs_stack_grow_lock(rs_session *s);
+void rs_stack_grow_unlock(rs_session *s);
 uint32_t rs_stack_depth(const rs_session *s, int32_t stack);
 
 int32_t rs_mapping_add(rs_session *s, const rs_mapping *m);

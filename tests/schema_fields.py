@@ -42,6 +42,7 @@ C_IGNORE_MEMBERS = {
     "frame_hash", "stack_hash", "frame_hash_cap", "stack_hash_cap",  # dedup indexes
     "stack_hashed", "links", "links_cap", "stacks_unlinked",  # the stack trie
     "frames_unlinked",  # duplicate frames read from JSON
+    "prefault",  # the thread prefaulting the stack table
     "stacks_unknown",  # unknown members of "stacks" (see Unknown members)
     "n", "cap", "nlabels", "labels_cap", "ntags", "tags_cap",        # vector bookkeeping
     "has_thread", "has_time", "has_labels",  # which optional sample columns exist

@@ -22,6 +22,13 @@ if [ -d "$SHARED/corpus/chrome" ]; then
 	vg "chrome split refused" convert "$SHARED/corpus/chrome/catapult-project-catapult__tracing__test_data__quads.json" -o $T/f.json --to session
 	unset RUSTSCOPE_SPLIT_MIN_BYTES
 fi
+# a pprof big enough for the decoder thread and the stack table's
+# prefaulting thread (schema/stack_prefault.c)
+if cc -O2 -o "$T/gen-pprof" tests/bench/gen-pprof.c -lz && "$T/gen-pprof" "$T/big.pb.gz" 20000 2000; then
+	vg "import a big pprof (threads)" convert "$T/big.pb.gz" -o $T/g.pb.gz --to pprof
+else
+	fail "valgrind: import a big pprof (threads)" "could not generate it"
+fi
 # failures must not leak either
 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	"$RS_PLAIN" validate tests/bad/cyclic-stack-parent.session.json tests/bad/truncated.session.json >/dev/null 2>"$T/err"
