@@ -31,6 +31,8 @@
 #include "pprof_names.h"
 #include "profile.pb-c.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -260,11 +262,24 @@ typedef struct pp_own {
 /* " frames=N:DIGEST" after the columns; *p is past it on success. */
 static int pp_own_frames(const char **p, const char *path, pp_own *own, rs_err *err)
 {
-	int used = 0;
-	if (sscanf(*p, " frames=%zu:%16" SCNx64 "%n", &own->nframes, &own->digest, &used) < 2 || !used)
-		return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected \"frames=<count>:<digest>\" after the columns",
+	const char *q = *p, *prefix = " frames=";
+	char *end = NULL;
+	bool ok = strncmp(q, prefix, strlen(prefix)) == 0 && isdigit((unsigned char)q[strlen(prefix)]);
+	if (ok) {
+		errno = 0;
+		unsigned long long n = strtoull(q + strlen(prefix), &end, 10);
+		ok = errno == 0 && n <= SIZE_MAX && *end == ':' && isxdigit((unsigned char)end[1]);
+		own->nframes = (size_t)n;
+	}
+	if (ok) {
+		q = end + 1;
+		own->digest = strtoull(q, &end, 16);
+		ok = errno == 0 && end - q == 16;
+	}
+	if (!ok)
+		return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected \"frames=<count>:<16 hex digits>\" after the columns",
 			       path);
-	*p += used;
+	*p = end;
 	return 0;
 }
 

@@ -73,6 +73,13 @@ PY
 	check "pprof frames column: one Function per function, as in the input" grep -qE '^functions ([0-9]+) \1$' "$T/fc.txt"
 	expect_exit "pprof frames column: an edited file still imports" 0 "$RS" convert "$T/fc-edited.pb" -o "$T/fc-edited.json" --to session
 	expect_err "pprof frames column: an edited file warns" 'rustscope comment does not match the profile'
+	python3 -c '
+import gzip, sys
+b = gzip.decompress(open(sys.argv[1], "rb").read())
+i = b.index(b" frames=") + len(b" frames=")
+open(sys.argv[2], "wb").write(b[:i] + b"x" + b[i + 1:])' "$T/fc.pb.gz" "$T/fc-bad.pb"
+	expect_exit "pprof frames column: a malformed frames= is bad input" 3 "$RS" convert "$T/fc-bad.pb" -o "$T/fc-bad.json" --to session
+	expect_err "pprof frames column: a malformed frames= is named" 'expected "frames=<count>:<16 hex digits>" after the columns'
 	edited=$(sed -n 's/^edited //p' "$T/fc.txt")
 	check "pprof frames column: an edited file is read as a plain pprof" grep -qF "\"name\":\"$edited\"" "$T/fc-edited.json"
 else
