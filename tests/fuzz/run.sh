@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 secs=${FUZZ_SECONDS:-60}
 out=build/fuzz
-make -s build/gen/profile.pb-c.h
+make -s build/gen/profile.pb-c.h build/rustscope
 mkdir -p "$out"
 flags=(-g -O1 -std=c11 -D_GNU_SOURCE -I. -Ibuild/gen $(pkg-config --cflags yajl libprotobuf-c))
 libs=($(pkg-config --libs yajl libprotobuf-c zlib) -liberty -lm)
@@ -21,7 +21,11 @@ seeds() { # importer → seed directory
 	case $1 in
 	session) cp corpus/examples/*.session.json tests/bad/*.json "$d"/ ;;
 	rustscope) cp corpus/examples/rustscope-v3.json "$d"/ ;;
-	pprof) [ -d ../shared/corpus/pprof ] && find ../shared/corpus/pprof -type f -size -400k -exec cp {} "$d"/ \; ;;
+	pprof) [ -d ../shared/corpus/pprof ] && find ../shared/corpus/pprof -type f -size -400k -exec cp {} "$d"/ \;
+		# our own files (rustscope comment, frames column), unzipped for mutation
+		for f in corpus/examples/*.session.json "$d"/google-pprof__internal__report__testdata__sample.cpu; do
+			[ -f "$f" ] && build/rustscope convert "$f" -o - --to pprof 2>/dev/null | gzip -dc >"$d/own-${f##*/}.pb"
+		done ;;
 	chrome|cpuprofile) [ -d ../shared/corpus/$1 ] && find ../shared/corpus/$1 -type f -size -100k -exec cp {} "$d"/ \; ;;
 	perfscript) [ -d ../shared/corpus/perfscript ] &&
 		find ../shared/corpus/perfscript -type f -size -100k -exec cp {} "$d"/ \; ;;
