@@ -189,15 +189,6 @@ static uint32_t cidx_s(pw *w, const char *p) { return cidx(w, p, strlen(p)); }
 
 /* --- reading our own members back from raw JSON --- */
 
-/* A pprof_meta string: a NUL-terminated copy, made on the comment thread. */
-static const char *meta_str(pw *w, const char *p, size_t n)
-{
-	char *c = rs_arena_alloc(&w->meta_arena, n + 1);
-	memcpy(c, p, n);
-	c[n] = 0;
-	return c;
-}
-
 typedef struct members_ctx {
 	pw *w;
 	pprof_meta *fm;      /* frame unknown (strings go to w->meta_arena) */
@@ -230,9 +221,9 @@ static int members_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
 		if (rs_jr_key_is(r, "pprof_start_line") && v->type == RS_JV_INT)
 			m->fm->start_line = v->i;
 		else if (rs_jr_key_is(r, "pprof_name") && str)
-			m->fm->name = meta_str(m->w, v->s, v->len);
+			m->fm->name = rs_arena_strndup(&m->w->meta_arena, v->s, v->len);
 		else if (rs_jr_key_is(r, "pprof_system_name") && str)
-			m->fm->system_name = meta_str(m->w, v->s, v->len);
+			m->fm->system_name = rs_arena_strndup(&m->w->meta_arena, v->s, v->len);
 		else if (rs_jr_key_is(r, "pprof_folded") && v->type == RS_JV_BOOL)
 			m->fm->folded = v->b;
 	} else if (tag == 1) {

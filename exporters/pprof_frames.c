@@ -39,7 +39,7 @@ static size_t fn_hash(const rs_pp_function *f)
 	return (size_t)(h ^ h >> 29);
 }
 
-static const char *copy(fn_cache *c, const char *p) { return rs_arena_memdup(&c->arena, p, strlen(p) + 1); }
+static const char *copy(fn_cache *c, const char *p) { return rs_arena_strndup(&c->arena, p, strlen(p)); }
 
 static const derived *derive(fn_cache *c, const rs_pp_frame_out *o)
 {

@@ -45,6 +45,14 @@ void *rs_arena_memdup(rs_arena *a, const void *p, size_t size)
 	return q;
 }
 
+char *rs_arena_strndup(rs_arena *a, const char *p, size_t n)
+{
+	char *q = rs_arena_alloc(a, n + 1);
+	memcpy(q, p, n);
+	q[n] = 0;
+	return q;
+}
+
 void rs_arena_free(rs_arena *a)
 {
 	rs_arena_block *b = a->head;

@@ -56,10 +56,7 @@ static rs_str strtab_push(rs_session *s, const char *p, size_t len)
 	size_t cap = t->cap;
 	RS_GROW(t->ptr, cap, t->n + 1);
 	RS_GROW(t->len, t->cap, t->n + 1);
-	char *copy = rs_arena_alloc(&s->arena, len + 1);
-	memcpy(copy, p, len);
-	copy[len] = 0;
-	t->ptr[t->n] = copy;
+	t->ptr[t->n] = rs_arena_strndup(&s->arena, p, len);
 	t->len[t->n] = (uint32_t)len;
 	return (rs_str)t->n++;
 }
