@@ -69,7 +69,7 @@ typedef struct pw {
 	uint32_t empty_dup; /* a second "" for string labels whose value is empty */
 	rs_arena arena;     /* strings that are not session strings */
 	/* made on the comment thread, read after it is joined */
-	const pprof_meta **meta; /* frame → its facts */
+	pprof_meta **meta; /* frame → its facts (string indices set once written) */
 	bool *bare;              /* frame → written as a Location without lines */
 	pprof_meta no_meta;
 	rs_arena meta_arena;
@@ -588,7 +588,7 @@ static void write_samples(pw *w)
 /* The name of frame f's Function: the one the file had, else the frame's. */
 static uint32_t fn_name(pw *w, uint32_t f)
 {
-	pprof_meta *m = (pprof_meta *)w->meta[f];
+	pprof_meta *m = w->meta[f];
 	if (m->name && !m->name_idx)
 		m->name_idx = cidx_s(w, m->name);
 	return m->name ? m->name_idx : sidx(w, w->s->frames[f].name);
@@ -596,7 +596,7 @@ static uint32_t fn_name(pw *w, uint32_t f)
 
 static uint32_t fn_system_name(pw *w, uint32_t f)
 {
-	pprof_meta *m = (pprof_meta *)w->meta[f];
+	pprof_meta *m = w->meta[f];
 	if (m->system_name && !m->system_idx)
 		m->system_idx = cidx_s(w, m->system_name);
 	return m->system_name ? m->system_idx : sidx(w, w->s->frames[f].system_name);

@@ -1309,16 +1309,22 @@ static void strmap_reset(ctx *c)
 	memset(c->strmap, 0xff, (c->p->n_string_table + 1) * sizeof *c->strmap);
 }
 
-/* Forgets what the restored session's tables made (before a plain import). */
-static void tables_reset(ctx *c)
+/* The functions and the frames of each location, as made for a session. */
+static void tables_free(ctx *c)
 {
-	strmap_reset(c);
 	free(c->fns);
 	free(c->loc_start);
 	free(c->loc_count);
 	free(c->loc_frames);
 	c->fns = NULL;
 	c->loc_start = c->loc_count = c->loc_frames = NULL;
+}
+
+/* Forgets what the restored session's tables made (before a plain import). */
+static void tables_reset(ctx *c)
+{
+	strmap_reset(c);
+	tables_free(c);
 }
 
 static void not_own(const ctx *c)
@@ -1377,10 +1383,7 @@ static void ctx_free(ctx *c)
 	pp_idmap_free(&c->mapping_ids);
 	pp_idmap_free(&c->function_ids);
 	pp_idmap_free(&c->location_ids);
-	free(c->fns);
-	free(c->loc_start);
-	free(c->loc_count);
-	free(c->loc_frames);
+	tables_free(c);
 	free(c->labels);
 	free(c->pipe.sm.loc);
 	free(c->pipe.sm.val);
