@@ -1,6 +1,7 @@
 /* The ProfileSession tables: string interning and deduplicated frames and
  * stack nodes (hash indexes over the vectors), plus append helpers. */
 #include "session.h"
+#include "stack_prefault.h"
 
 #include "../lib/xalloc.h"
 

@@ -261,11 +261,9 @@ int32_t rs_stack_path(rs_session *s, const uint32_t *frames, size_t n);
 /* While an importer adds millions of stack nodes, a thread takes the page
  * faults of the table's fresh memory ahead of it (schema/stack_prefault.c);
  * stop before the session is used otherwise. Without a thread, nothing
- * changes. The table grows under rs_stack_grow_lock. */
+ * changes. */
 void rs_stack_prefault_start(rs_session *s);
 void rs_stack_prefault_stop(rs_session *s);
-void rs_stack_grow_lock(rs_session *s);
-void rs_stack_grow_unlock(rs_session *s);
 uint32_t rs_stack_depth(const rs_session *s, int32_t stack);
 
 int32_t rs_mapping_add(rs_session *s, const rs_mapping *m);

@@ -5,7 +5,7 @@
  * (MADV_POPULATE_WRITE, which fills the page tables without touching the
  * contents), a fixed distance ahead of the last node, so that no more
  * memory is committed than the table is about to use. */
-#include "session.h"
+#include "stack_prefault.h"
 
 #include "../lib/xalloc.h"
 
@@ -43,7 +43,9 @@ static bool prefault_step(rs_session *s, struct rs_prefault *p)
 {
 	size_t n = __atomic_load_n(&s->nstacks, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&p->mu);
-	size_t cap = s->stacks_cap < s->links_cap ? s->stacks_cap : s->links_cap ? s->links_cap - 1 : 0;
+	/* nodes that fit both arrays: links[0] is the root's */
+	size_t links_nodes = s->links_cap ? s->links_cap - 1 : 0;
+	size_t cap = s->stacks_cap < links_nodes ? s->stacks_cap : links_nodes;
 	size_t want = n + AHEAD < cap ? n + AHEAD : cap, from = p->done > n ? p->done : n;
 	bool work = want >= from + CHUNK;
 	if (work) {
