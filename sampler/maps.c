@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* mmap offsets are multiples of the page size (x86-64: 4 KiB) */
+enum { RS_PAGE = 4096 };
+
 void rs_maps_init(rs_maps *m)
 {
 	memset(m, 0, sizeof *m);
@@ -243,10 +246,26 @@ uint64_t rs_module_vaddr(const rs_module *mod, uint64_t off)
 	return s ? off - s->offset + s->vaddr : off;
 }
 
+/* The segment a map starts with. A map's offset is its segment's offset
+ * rounded down to a page, and that page may also end the segment before
+ * (lld puts the code segment at vaddr = offset + 0x1000, starting mid-page),
+ * so the last segment whose rounded start covers the offset is the one. */
+static const rs_seg *seg_mapped_at(const rs_module *mod, uint64_t pgoff)
+{
+	const rs_seg *found = NULL;
+	for (size_t i = 0; i < mod->nsegs; i++) {
+		const rs_seg *s = &mod->segs[i];
+		uint64_t first_page = s->offset & ~(uint64_t)(RS_PAGE - 1);
+		if (pgoff >= first_page && pgoff < s->offset + s->filesz)
+			found = s;
+	}
+	return found ? found : seg_of(mod, pgoff);
+}
+
 uint64_t rs_map_bias(const rs_maps *m, const rs_map *map)
 {
 	const rs_module *mod = m->mods[map->module];
-	const rs_seg *s = seg_of(mod, map->pgoff);
+	const rs_seg *s = seg_mapped_at(mod, map->pgoff);
 	if (!s)
 		return map->start - map->pgoff;
 	return map->start - map->pgoff - (s->vaddr - s->offset);
