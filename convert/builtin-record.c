@@ -28,13 +28,18 @@
 enum { OPT_DURATION = 3000, OPT_CALLGRAPH, OPT_NAME, OPT_TAG, OPT_PID, OPT_INTERVAL,
        OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK };
 
+/* User stack copied per sample. The CFI walk goes on with the kernel's
+ * frame-pointer chain past its copy, so it needs less than libdw. */
+enum { AUTO_STACK_BYTES = 8192, DWARF_STACK_BYTES = 8192 };
+
 typedef struct record_opts {
 	const rs_cmd *cmd;
 	unsigned freq;
 	double duration; /* seconds, 0 = until the target ends */
-	bool dwarf, debuginfod, verbose;
+	rs_callgraph cg;
+	bool debuginfod, verbose;
 	const char *unwinder;
-	uint32_t stack_bytes;
+	uint32_t stack_bytes; /* 0: the call graph's default */
 	const char *name, *out;
 	char **tags;
 	size_t ntags;
@@ -95,9 +100,14 @@ static int record_option(void *ctx, int opt, const char *arg)
 			o->pid = (int)v;
 		return rc;
 	case OPT_CALLGRAPH:
-		if (strcmp(arg, "fp") && strcmp(arg, "dwarf"))
-			return rs_usage_error(o->cmd, "--call-graph is fp or dwarf, got '%s'", arg);
-		o->dwarf = !strcmp(arg, "dwarf");
+		if (!strcmp(arg, "auto"))
+			o->cg = RS_CG_AUTO;
+		else if (!strcmp(arg, "fp"))
+			o->cg = RS_CG_FP;
+		else if (!strcmp(arg, "dwarf"))
+			o->cg = RS_CG_DWARF;
+		else
+			return rs_usage_error(o->cmd, "--call-graph is auto, fp or dwarf, got '%s'", arg);
 		return 0;
 	case OPT_UNWINDER:
 		if (strcmp(arg, "libdw") && strcmp(arg, "libunwind"))
@@ -357,16 +367,30 @@ static double symbolized_pct(const rs_session *s)
 	return s->samples.n ? 100.0 * (double)ok / (double)s->samples.n : 0;
 }
 
+static const char *cg_name(rs_callgraph cg)
+{
+	return cg == RS_CG_AUTO ? "auto" : cg == RS_CG_DWARF ? "dwarf" : "fp";
+}
+
+static const char *unwinder_name(const record_opts *o)
+{
+	return o->cg == RS_CG_AUTO ? "cfi" : o->cg == RS_CG_DWARF ? o->unwinder : "";
+}
+
 static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r, const rs_perf *p,
 		       const rs_procstat *ps, const char *why_stopped)
 {
 	char buf[2048];
 	snprintf(buf, sizeof buf,
 		 "{\"record\":{\"event\":\"cpu-clock\",\"frequency_hz\":%u,\"call_graph\":\"%s\","
-		 "\"unwinder\":\"%s\",\"kernel_frames\":%s,\"lost_records\":%llu,\"lost_samples\":%llu,"
+		 "\"unwinder\":\"%s\",\"stack_bytes\":%u,\"unwound_cfi\":%llu,\"unwound_fp\":%llu,"
+		 "\"truncated\":%llu,\"kernel_frames\":%s,\"lost_records\":%llu,\"lost_samples\":%llu,"
 		 "\"ring_bytes\":%llu,\"unique_addresses\":%zu,\"symbolize_seconds\":%.6f,"
 		 "\"symbolized_percent\":%.2f,\"stopped_by\":\"%s\",\"syscall_rate\":\"%s\"}}",
-		 o->freq, o->dwarf ? "dwarf" : "fp", o->dwarf ? o->unwinder : "",
+		 o->freq, cg_name(o->cg), unwinder_name(o), o->cg == RS_CG_FP ? 0 : p->cfg.stack_bytes,
+		 (unsigned long long)r->unwound[RS_UNWOUND_CFI],
+		 (unsigned long long)r->unwound[RS_UNWOUND_FP],
+		 (unsigned long long)r->unwound[RS_UNWOUND_TRUNCATED],
 		 p->cfg.kernel ? "true" : "false", (unsigned long long)r->lost,
 		 (unsigned long long)r->lost_samples, (unsigned long long)p->bytes_read, r->nlocs,
 		 r->symbolize_secs, symbolized_pct(s), why_stopped,
@@ -378,13 +402,10 @@ static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r
 
 static void drain(rs_perf *p, rs_recorder *r)
 {
-	uint64_t type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN |
-			PERF_SAMPLE_PERIOD;
-	if (p->cfg.dwarf)
-		type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+	uint64_t type = rs_perf_sample_type(&p->cfg), mask = rs_perf_regs_mask(&p->cfg);
 	size_t n = rs_perf_drain(p);
 	for (size_t i = 0; i < n; i++)
-		rs_recorder_record(r, p->recs[i].hdr, type, RS_REGS_MASK);
+		rs_recorder_record(r, p->recs[i].hdr, type, mask);
 }
 
 static bool target_alive(target *t)
@@ -442,13 +463,15 @@ static const char *run_loop(const record_opts *o, rs_perf *p, rs_recorder *r, rs
 
 static int record(record_opts *o, rs_err *err)
 {
-	rs_perf_cfg cfg = {.freq = o->freq, .dwarf = o->dwarf, .stack_bytes = o->stack_bytes, .kernel = true};
+	rs_perf_cfg cfg = {.freq = o->freq, .cg = o->cg, .stack_bytes = o->stack_bytes, .kernel = true};
+	if (!cfg.stack_bytes)
+		cfg.stack_bytes = o->cg == RS_CG_AUTO ? AUTO_STACK_BYTES : DWARF_STACK_BYTES;
 	rs_perf p = {0};
 	rs_recorder r;
 	rs_procstat ps;
 	target t = {0};
 	int rc = 0;
-	rs_recorder_init(&r, o->dwarf, o->unwinder, o->debuginfod);
+	rs_recorder_init(&r, o->cg, o->unwinder, o->debuginfod);
 	catch_signals();
 	if (o->argv) {
 		rc = spawn(&t, o->argv, err);
@@ -480,8 +503,8 @@ static int record(record_opts *o, rs_err *err)
 	}
 	if (o->verbose)
 		fprintf(stderr, "rustscope record: pid %d, cpu-clock at %u Hz, %s call graph%s%s\n",
-			(int)t.pid, o->freq, o->dwarf ? "dwarf" : "fp",
-			o->dwarf ? " via " : "", o->dwarf ? o->unwinder : "");
+			(int)t.pid, o->freq, cg_name(o->cg), o->cg != RS_CG_FP ? " via " : "",
+			unwinder_name(o));
 	rs_session *s = rs_session_new();
 	const char *why = run_loop(o, &p, &r, &ps, s, &t, mono0, offset);
 	int64_t end = now_ns(CLOCK_REALTIME);
@@ -508,6 +531,11 @@ static int record(record_opts *o, rs_err *err)
 			s->samples.n, (unsigned long long)r.lost, (unsigned long long)r.lost_samples, r.nlocs,
 			r.symbolize_secs, r.nlocs ? r.symbolize_secs * 1e6 / (double)r.nlocs : 0.0,
 			symbolized_pct(s), ps.syscall_note[0] ? "; " : "", ps.syscall_note);
+	if (o->verbose && o->cg != RS_CG_FP)
+		fprintf(stderr, "rustscope record: user stacks unwound by CFI %llu, by frame pointer %llu, "
+			"truncated %llu\n", (unsigned long long)r.unwound[RS_UNWOUND_CFI],
+			(unsigned long long)r.unwound[RS_UNWOUND_FP],
+			(unsigned long long)r.unwound[RS_UNWOUND_TRUNCATED]);
 	if (s->samples.n == 0)
 		rs_warn("rustscope record: no samples (the target ran too briefly?)");
 	if (t.spawned && WIFEXITED(t.status) && WEXITSTATUS(t.status) && !strcmp(why, "target exit"))
@@ -527,7 +555,7 @@ out:
 int cmd_record(int argc, char **argv)
 {
 	record_opts o = {.cmd = rs_cmd_find("record"), .freq = 99, .interval_ms = 100,
-			 .unwinder = "libdw", .stack_bytes = 8192, .out = "record.session.json"};
+			 .unwinder = "libdw", .out = "record.session.json"};
 	int rc = parse(&o, argc, argv);
 	if (rc) {
 		free(o.tags);

@@ -64,7 +64,7 @@ static const rs_cmd commands[] = {
 	 "                           to see what each format itself carries; only then are\n"
 	 "                           the table's expected losses accepted\n"},
 	{"record", cmd_record,
-	 "rustscope record [-F HZ] [--duration S] [--call-graph fp|dwarf] [--name NAME] [--tag k=v]...\n"
+	 "rustscope record [-F HZ] [--duration S] [--call-graph auto|fp|dwarf] [--name NAME] [--tag k=v]...\n"
 	 "                 [-o OUT] [-v] (--pid PID | -- CMD ARGS...)",
 	 "Sample a command (or a running process) with perf_event's cpu-clock and write a session\n"
 	 "with symbolized stacks (Rust crate/module, file/line, inlined frames), threads and /proc\n"
@@ -72,9 +72,11 @@ static const rs_cmd commands[] = {
 	 "or kernel.perf_event_paranoid <= 2 for your own processes); exit 4 otherwise.\n\n"
 	 "  -F, --freq HZ            samples per second (default 99)\n"
 	 "  --duration S             stop after S seconds (default: when the target ends)\n"
-	 "  --call-graph fp|dwarf    frame pointers (default) or DWARF unwinding of a stack copy\n"
-	 "  --unwinder libdw|libunwind  DWARF unwinding back end (default libdw)\n"
-	 "  --stack-size BYTES       user stack copied per sample with dwarf (default 8192)\n"
+	 "  --call-graph auto|fp|dwarf  auto (default): CFI of a stack copy, frame pointers where\n"
+	 "                           no CFI covers a pc; fp: frame pointers only; dwarf: libdw or\n"
+	 "                           libunwind over a bigger stack copy\n"
+	 "  --unwinder libdw|libunwind  back end of --call-graph dwarf (default libdw)\n"
+	 "  --stack-size BYTES       user stack copied per sample (default 8192)\n"
 	 "  --pid PID                attach to a running process (all its threads)\n"
 	 "  --interval MS            /proc sampling period (default 100)\n"
 	 "  --name NAME, --tag K=V   session name and tags\n"

@@ -58,6 +58,20 @@ void rs_perf_explain(int e, char *buf, size_t n)
 		snprintf(buf, n, "perf_event_open: %s", strerror(e));
 }
 
+uint64_t rs_perf_sample_type(const rs_perf_cfg *cfg)
+{
+	uint64_t t = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN |
+		     PERF_SAMPLE_PERIOD;
+	if (cfg->cg != RS_CG_FP)
+		t |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+	return t;
+}
+
+uint64_t rs_perf_regs_mask(const rs_perf_cfg *cfg)
+{
+	return cfg->cg == RS_CG_DWARF ? RS_REGS_MASK : cfg->cg == RS_CG_AUTO ? RS_REGS_MASK_CFI : 0;
+}
+
 static void attr_init(struct perf_event_attr *a, const rs_perf_cfg *cfg)
 {
 	memset(a, 0, sizeof *a);
@@ -66,14 +80,14 @@ static void attr_init(struct perf_event_attr *a, const rs_perf_cfg *cfg)
 	a->config = PERF_COUNT_SW_CPU_CLOCK;
 	a->freq = 1;
 	a->sample_freq = cfg->freq;
-	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN |
-			 PERF_SAMPLE_PERIOD;
-	if (cfg->dwarf) {
-		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-		a->sample_regs_user = RS_REGS_MASK;
+	a->sample_type = rs_perf_sample_type(cfg);
+	if (cfg->cg != RS_CG_FP) {
+		a->sample_regs_user = rs_perf_regs_mask(cfg);
 		a->sample_stack_user = cfg->stack_bytes;
-		a->exclude_callchain_user = 1; /* the unwinder replaces it */
 	}
+	/* dwarf: the unwinder replaces the user chain; auto goes on with it
+	 * where the stack copy ends */
+	a->exclude_callchain_user = cfg->cg == RS_CG_DWARF;
 	a->disabled = 1;
 	a->inherit = 1;
 	a->mmap = 1;
@@ -89,7 +103,7 @@ static void attr_init(struct perf_event_attr *a, const rs_perf_cfg *cfg)
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
-	a->wakeup_watermark = cfg->dwarf ? 1u << 20 : 64u << 10;
+	a->wakeup_watermark = cfg->cg != RS_CG_FP ? 1u << 20 : 64u << 10;
 }
 
 static void add_fd(rs_perf *p, int fd)
@@ -102,7 +116,7 @@ static int map_ring(rs_perf_ring *r, const rs_perf_cfg *cfg)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	/* Big enough that a 100 ms drain interval never overflows at 999 Hz. */
-	for (size_t pages = cfg->dwarf ? 2048 : 256; pages >= 8; pages /= 2) {
+	for (size_t pages = cfg->cg != RS_CG_FP ? 2048 : 256; pages >= 8; pages /= 2) {
 		void *m = mmap(NULL, (pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 		if (m != MAP_FAILED) {
 			r->base = m;

@@ -12,17 +12,24 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* x86-64 user registers copied for DWARF unwinding (perf_regs.h order:
- * AX BX CX DX SI DI BP SP IP FLAGS CS SS DS ES FS GS R8..R15). */
+/* x86-64 user registers (perf_regs.h order: AX BX CX DX SI DI BP SP IP
+ * FLAGS CS SS DS ES FS GS R8..R15). DWARF unwinding by libdw or libunwind
+ * copies the general ones; our CFI walk needs only rip, rsp and rbp. */
 #define RS_REGS_MASK ((1ULL << 0) | (1ULL << 1) | (1ULL << 2) | (1ULL << 3) | (1ULL << 4) | \
 		      (1ULL << 5) | (1ULL << 6) | (1ULL << 7) | (1ULL << 8) | (0xffULL << 16))
+#define RS_REGS_MASK_CFI ((1ULL << 6) | (1ULL << 7) | (1ULL << 8))
 enum { RS_REG_AX, RS_REG_BX, RS_REG_CX, RS_REG_DX, RS_REG_SI, RS_REG_DI, RS_REG_BP, RS_REG_SP,
        RS_REG_IP, RS_REG_R8 = 16, RS_NREGS = 24 };
 
+/* How user stacks are taken: the kernel's frame-pointer chain (fp), a
+ * stack copy for libdw or libunwind (dwarf), or a stack copy for our CFI
+ * walk with the frame-pointer chain beside it (auto). */
+typedef enum rs_callgraph { RS_CG_AUTO, RS_CG_FP, RS_CG_DWARF } rs_callgraph;
+
 typedef struct rs_perf_cfg {
 	unsigned freq;        /* samples per second per thread */
-	bool dwarf;           /* copy user regs + stack */
-	uint32_t stack_bytes; /* user stack copied per sample (dwarf) */
+	rs_callgraph cg;
+	uint32_t stack_bytes; /* user stack copied per sample (dwarf, auto) */
 	bool kernel;          /* include kernel frames */
 } rs_perf_cfg;
 
@@ -51,6 +58,10 @@ typedef struct rs_perf {
 	size_t nrecs, recs_cap;
 	uint64_t bytes_read;
 } rs_perf;
+
+/* The sample_type and user register mask the events are opened with. */
+uint64_t rs_perf_sample_type(const rs_perf_cfg *cfg);
+uint64_t rs_perf_regs_mask(const rs_perf_cfg *cfg);
 
 /* Opens the per-CPU sampling events on pid (with inherit); with
  * enable_on_exec they start when pid calls exec. Each CPU's event gets a ring

@@ -11,14 +11,14 @@
 
 enum { MAX_PCS = 256, MAX_INLINE = 32 };
 
-void rs_recorder_init(rs_recorder *r, bool dwarf, const char *backend, bool debuginfod)
+void rs_recorder_init(rs_recorder *r, rs_callgraph cg, const char *backend, bool debuginfod)
 {
 	memset(r, 0, sizeof *r);
 	rs_maps_init(&r->maps);
 	rs_sym_init(&r->sym, debuginfod);
-	r->dwarf = dwarf;
-	if (dwarf)
-		r->unwinder = rs_unwinder_new(backend);
+	r->cg = cg;
+	if (cg != RS_CG_FP)
+		r->unwinder = rs_unwinder_new(cg == RS_CG_AUTO ? "cfi" : backend);
 }
 
 void rs_recorder_free(rs_recorder *r)
@@ -128,13 +128,15 @@ static uint64_t u64(cursor *c)
 static void unwind_user(rs_recorder *r, rs_unwind_in *in)
 {
 	uint64_t pcs[MAX_PCS];
-	size_t n = r->unwinder->unwind(r->unwinder, in, pcs, MAX_PCS);
+	rs_unwind_how how;
+	size_t n = r->unwinder->unwind(r->unwinder, in, pcs, MAX_PCS, &how);
 	r->unwind_frames += n;
+	r->unwound[how]++;
 	for (size_t i = 0; i < n; i++)
 		push_pc(r, in->pid, pcs[i], false, i > 0);
 }
 
-/* Regs and stack of a dwarf sample, after the call chain. */
+/* Regs and stack of a sample (dwarf, auto), after the call chain. */
 static bool read_regs_stack(cursor *c, uint64_t mask, rs_unwind_in *in)
 {
 	uint64_t abi = u64(c);
@@ -175,7 +177,10 @@ static void on_sample(rs_recorder *r, const struct perf_event_header *h, uint64_
 	const unsigned char *ips = c.p;
 	c.p += nr * 8;
 	s.chain = (uint32_t)r->nchains;
-	bool kernel = false, first = true, user_seen = false;
+	/* the user part of the kernel's chain, for the CFI walk past its copy */
+	uint64_t user_chain[MAX_PCS];
+	size_t nuser = 0;
+	bool kernel = false, first = true;
 	for (uint64_t i = 0; i < nr; i++) {
 		uint64_t pc;
 		memcpy(&pc, ips + i * 8, 8);
@@ -184,20 +189,22 @@ static void on_sample(rs_recorder *r, const struct perf_event_header *h, uint64_
 			first = true;
 			continue;
 		}
-		if (!kernel && r->dwarf)
-			continue; /* the unwinder supplies user frames */
-		user_seen |= !kernel;
+		if (!kernel && r->unwinder) { /* the unwinder supplies user frames */
+			if (nuser < MAX_PCS)
+				user_chain[nuser++] = pc;
+			continue;
+		}
 		push_pc(r, s.pid, pc, kernel, !first);
 		first = false;
 	}
-	if (r->dwarf && r->unwinder) {
-		rs_unwind_in in = {.pid = s.pid, .tid = s.tid, .maps = &r->maps};
+	if (r->unwinder) {
+		rs_unwind_in in = {.pid = s.pid, .tid = s.tid, .maps = &r->maps,
+				   .fp_chain = user_chain, .fp_len = nuser};
 		if (read_regs_stack(&c, mask, &in))
 			unwind_user(r, &in);
 	} else if (nr == 0 && ip) {
 		push_pc(r, s.pid, ip, false, false);
 	}
-	(void)user_seen;
 	s.depth = (uint32_t)(r->nchains - s.chain);
 	RS_GROW(r->samples, r->samples_cap, r->nsamples + 1);
 	r->samples[r->nsamples++] = s;

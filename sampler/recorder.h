@@ -33,8 +33,8 @@ typedef struct rs_rthread {
 typedef struct rs_recorder {
 	rs_maps maps;
 	rs_symbolizer sym;
-	rs_unwinder *unwinder; /* dwarf mode only */
-	bool dwarf;
+	rs_unwinder *unwinder; /* dwarf and auto */
+	rs_callgraph cg;
 	rs_loc *locs;
 	size_t nlocs, locs_cap;
 	uint32_t *loc_hash; /* open addressing, 0 = empty, else index + 1 */
@@ -46,12 +46,13 @@ typedef struct rs_recorder {
 	rs_rthread *threads;
 	size_t nthreads, threads_cap;
 	uint64_t lost, lost_samples, records, unwind_frames;
+	uint64_t unwound[3]; /* samples by rs_unwind_how (dwarf and auto) */
 	double symbolize_secs;
 	size_t symbolized_locs;
 } rs_recorder;
 
-/* backend: "libdw" or "libunwind" when dwarf. */
-void rs_recorder_init(rs_recorder *r, bool dwarf, const char *backend, bool debuginfod);
+/* backend: "libdw" or "libunwind" for dwarf; auto walks CFI itself. */
+void rs_recorder_init(rs_recorder *r, rs_callgraph cg, const char *backend, bool debuginfod);
 void rs_recorder_free(rs_recorder *r);
 void rs_recorder_thread(rs_recorder *r, int pid, int tid, const char *comm);
 void rs_recorder_record(rs_recorder *r, const struct perf_event_header *h, uint64_t sample_type,

@@ -10,6 +10,8 @@ rs_unwinder *rs_unwinder_new(const char *backend)
 		return rs_unwind_libdw_new();
 	if (!strcmp(backend, "libunwind"))
 		return rs_unwind_libunwind_new();
+	if (!strcmp(backend, "cfi"))
+		return rs_unwind_cfi_new();
 	return NULL;
 }
 

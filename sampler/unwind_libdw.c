@@ -128,21 +128,25 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
-static size_t dw_unwind(rs_unwinder *base, const rs_unwind_in *in, uint64_t *pcs, size_t max)
+static size_t dw_unwind(rs_unwinder *base, const rs_unwind_in *in, uint64_t *pcs, size_t max,
+			rs_unwind_how *how)
 {
 	dw_unwinder *u = (dw_unwinder *)base;
 	u->cur = in;
 	u->pcs = pcs;
 	u->n = 0;
 	u->max = max;
+	*how = RS_UNWOUND_TRUNCATED;
 	Dwfl *d = dwfl_for(u, in->maps, in->pid);
 	if (!d) {
 		if (max)
 			pcs[u->n++] = in->regs[RS_REG_IP];
 		return u->n;
 	}
-	/* errors end the walk; the frames found so far are kept */
-	dwfl_getthread_frames(d, in->tid, frame_cb, u);
+	/* errors end the walk; the frames found so far are kept. 0 means the
+	 * outermost frame was reached. */
+	if (dwfl_getthread_frames(d, in->tid, frame_cb, u) == 0)
+		*how = RS_UNWOUND_CFI;
 	if (u->n == 0 && max)
 		pcs[u->n++] = in->regs[RS_REG_IP];
 	return u->n;

@@ -159,19 +159,24 @@ static unw_accessors_t accessors = {
 	.get_proc_name = get_proc_name,
 };
 
-static size_t unw_unwind(rs_unwinder *base, const rs_unwind_in *in, uint64_t *pcs, size_t max)
+static size_t unw_unwind(rs_unwinder *base, const rs_unwind_in *in, uint64_t *pcs, size_t max,
+			 rs_unwind_how *how)
 {
 	unw_unwinder *u = (unw_unwinder *)base;
 	u->cur = in;
 	size_t n = 0;
 	unw_cursor_t c;
+	*how = RS_UNWOUND_TRUNCATED;
 	if (max && unw_init_remote(&c, u->as, u) == 0) {
 		while (n < max) {
 			unw_word_t ip;
 			if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
 				break;
 			pcs[n++] = ip;
-			if (unw_step(&c) <= 0)
+			int step = unw_step(&c);
+			if (step == 0) /* the outermost frame */
+				*how = RS_UNWOUND_CFI;
+			if (step <= 0)
 				break;
 		}
 	}
