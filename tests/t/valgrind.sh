@@ -34,3 +34,22 @@ valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=defini
 	"$RS_PLAIN" validate tests/bad/cyclic-stack-parent.session.json tests/bad/truncated.session.json >/dev/null 2>"$T/err"
 rc=$?
 if [ $rc -eq 3 ]; then pass "valgrind: bad input"; else fail "valgrind: bad input" "exit $rc: $(grep -m3 '==' "$T/err")"; fi
+# record with the default CFI walk, on a program without frame pointers
+if "$RS_PLAIN" record -q --duration 0.05 -o "$T/probe.session.json" -- /bin/true >/dev/null 2>"$T/err"; then
+	cat >"$T/spin.c" <<'C'
+#include <stdlib.h>
+#include <time.h>
+__attribute__((noinline)) static double leaf(double x) { return x * 1.000001 + 0.5; }
+int main(int argc, char **argv) {
+	double x = 1, end = atof(argv[1]); struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do { for (int i = 0; i < 100000; i++) x = leaf(x); clock_gettime(CLOCK_MONOTONIC, &t); }
+	while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < end);
+	return x == 0;
+}
+C
+	cc -O2 -fomit-frame-pointer -o "$T/spin" "$T/spin.c"
+	vg "record (CFI walk)" record -q -F 999 -o "$T/r.session.json" -- "$T/spin" 0.5
+else
+	skip "valgrind: record (CFI walk)" "perf_event_open not permitted here: $(head -c 200 "$T/err")"
+fi
