@@ -54,81 +54,89 @@ qcheck() {
 	if [ "$r" = True ]; then pass "$1"; else fail "$1" "not true: $3 ($r)"; fi
 }
 
-# perf_usable: 0 when `perf record -e cpu-clock --call-graph dwarf` and
-# `perf script` work here; otherwise PERF_WHY says why.
-perf_usable() {
-	PERF_WHY=
-	if ! command -v perf >/dev/null; then
-		PERF_WHY="perf is not installed"
-	elif ! perf record -q -e cpu-clock -F 499 --call-graph dwarf -o "$T/probe.perf.data" -- /bin/true \
-		>/dev/null 2>"$T/probe.perf.err"; then
-		PERF_WHY="perf record does not work here: $(head -c 300 "$T/probe.perf.err" | tr '\n' ' ')"
-	elif ! perf script -i "$T/probe.perf.data" >/dev/null 2>"$T/probe.perf.err"; then
-		PERF_WHY="perf script does not work here: $(head -c 300 "$T/probe.perf.err" | tr '\n' ' ')"
-	fi
-	[ -z "$PERF_WHY" ]
-}
-
-# unwind_stats OUT IN FUNC...: writes to OUT (JSON) the inclusive share of
-# each FUNC in IN (the fraction of samples whose stack holds it), the
-# fraction of truncated stacks (the root frame is not where a process or a
-# thread starts: _start, main, __libc_start_main, start_thread, clone...),
-# the roots seen, the sample count n, the samples with a user frame n_user,
-# and extra.record. IN is a session JSON (*.json) or the text of
-# `perf script -F comm,tid,ip,sym` (samples separated by blank lines, leaf
-# first).
+# unwind_stats OUT "FUNC..." TAG=IN...: writes to OUT a JSON object, for
+# each TAG whose IN is a non-empty file: the inclusive share of each FUNC
+# (the fraction of samples whose stack holds it), the fraction of truncated
+# stacks (the root frame is not where a process or a thread starts: _start,
+# main, __libc_start_main, start_thread, clone, ld.so's _dl_start_user...),
+# the main roots, the sample count n, the samples with a user frame n_user,
+# and extra.record.
+# IN is a session JSON (*.json) or the text of `perf script -F
+# comm,tid,ip,sym` (samples separated by blank lines, leaf first).
 unwind_stats() {
 	python3 - "$@" <<'PY'
-import collections, json, re, sys
-out, src, funcs = sys.argv[1], sys.argv[2], sys.argv[3:]
+import collections, json, os, re, sys
+out, funcs = sys.argv[1], sys.argv[2].split()
 ROOTS = {"_start", "main", "__libc_start_main", "__libc_start_main_impl", "__libc_start_call_main",
-         "start_thread", "clone", "__clone", "clone3", "__clone3"}
-stacks, user, extra = [], 0, {}
-if src.endswith(".json"):
-    d = json.load(open(src))
-    F = d.get("frames", []); S = d.get("stacks", {"parent": [], "frame": []})
-    extra = (d.get("extra") or {}).get("record", {})
-    for i in d.get("samples", {}).get("stack", []):
-        p = []
-        while i is not None and i >= 0:
-            p.append(F[S["frame"][i]]); i = S["parent"][i]
-        user += any(f.get("kind") != "kernel" for f in p)
-        stacks.append([f["name"] for f in reversed(p)])
-else:
-    for block in re.split(r"\n\s*\n", open(src).read()):
-        lines = [l for l in block.split("\n") if l.strip() and not l.startswith("#")]
-        if not lines:
-            continue
-        p = []
-        for l in lines[1:]:
-            m = re.match(r"\s*([0-9a-f]+)\s+(.*?)(?: \(inlined\))?$", l)
-            if m:
-                p.append((m.group(1), re.sub(r"@@?GLIBC_[0-9.]+$", "", m.group(2))))
-        user += any(not a.startswith("ffffffff") for a, _ in p)
-        stacks.append([n for _, n in reversed(p)])
-n = len(stacks)
-has = collections.Counter(f for p in stacks for f in set(p) & set(funcs))
-roots = collections.Counter(p[0] if p else "(empty)" for p in stacks)
-json.dump({"n": n, "n_user": user, "share": {f: has[f] / max(1, n) for f in funcs},
-           "truncated": sum(v for r, v in roots.items() if r not in ROOTS) / max(1, n),
-           "roots": dict(roots.most_common(6)), "extra_record": extra}, open(out, "w"))
+         "start_thread", "clone", "__clone", "clone3", "__clone3", "_dl_start_user"}
+def stats(src):
+    stacks, user, extra = [], 0, {}
+    if src.endswith(".json"):
+        d = json.load(open(src))
+        F = d.get("frames", []); S = d.get("stacks", {"parent": [], "frame": []})
+        extra = (d.get("extra") or {}).get("record", {})
+        for i in d.get("samples", {}).get("stack", []):
+            p = []
+            while i is not None and i >= 0:
+                p.append(F[S["frame"][i]]); i = S["parent"][i]
+            user += any(f.get("kind") != "kernel" for f in p)
+            stacks.append([f["name"] for f in reversed(p)])
+    else:
+        for block in re.split(r"\n\s*\n", open(src).read()):
+            lines = [l for l in block.split("\n") if l.strip() and not l.startswith("#")]
+            if not lines:
+                continue
+            p = []
+            for l in lines[1:]:
+                m = re.match(r"\s*([0-9a-f]+)\s+(.*?)(?: \(inlined\))?$", l)
+                if m:
+                    p.append((m.group(1), re.sub(r"@@?GLIBC_[0-9.]+$", "", m.group(2))))
+            user += any(not a.startswith("ffffffff") for a, _ in p)
+            stacks.append([n for _, n in reversed(p)])
+    n = len(stacks)
+    has = collections.Counter(f for p in stacks for f in set(p) & set(funcs))
+    roots = collections.Counter(p[0] if p else "(empty)" for p in stacks)
+    return {"n": n, "n_user": user, "share": {f: has[f] / max(1, n) for f in funcs},
+            "truncated": sum(v for r, v in roots.items() if r not in ROOTS) / max(1, n),
+            "roots": dict(roots.most_common(6)), "extra_record": extra}
+res = {}
+for a in sys.argv[3:]:
+    tag, src = a.split("=", 1)
+    if os.path.isfile(src) and os.path.getsize(src) > 0:
+        res[tag] = stats(src)
+json.dump(res, open(out, "w"), indent=1)
 PY
 }
 
-# ucheck NAME PYTHON-EXPR STATS...: S[i] is the i-th STATS file written by
-# unwind_stats, shares(st) a short text of its shares; the expression gives
-# (ok, detail). PASS when ok, else FAIL with the detail (measured numbers).
-ucheck() {
-	local name=$1 expr=$2 r
-	shift 2
-	r=$(python3 - "$expr" "$@" <<'PY' 2>&1
+# uchecks STATS: checks read from stdin, one a line, "NAME<TAB>EXPR"; S is
+# the object unwind_stats wrote, shares(S[TAG]) a short text of a
+# recording's shares. EXPR gives (ok, detail): PASS when ok is true, SKIP
+# with the detail as the reason when ok is None, else FAIL with the detail
+# (the measured numbers). One python for all of them.
+uchecks() {
+	local v n r out
+	out=$(python3 -c '
 import json, sys
-S = [json.load(open(f)) for f in sys.argv[2:]]
+S = json.load(open(sys.argv[1]))
 def shares(st):
     return "n=%d " % st["n"] + " ".join("%s=%.1f%%" % (f.split("::")[-1], 100 * v) for f, v in st["share"].items())
-ok, detail = eval(sys.argv[1])
-print("True" if ok else detail)
-PY
-)
-	if [ "$r" = True ]; then pass "$name"; else fail "$name" "$r"; fi
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    name, expr = line.rstrip("\n").split("\t", 1)
+    try:
+        ok, detail = eval(expr)
+    except Exception as e:
+        ok, detail = False, "%s: %s" % (type(e).__name__, e)
+    v = "SKIP" if ok is None else "PASS" if ok else "FAIL"
+    print("%s\t%s\t%s" % (v, name, " ".join(str(detail).split())))
+' "$1" 2>&1) || { fail "uchecks $1" "$out"; return 0; }
+	while IFS=$'\t' read -r v n r; do
+		case $v in
+		"") ;;
+		PASS) pass "$n" ;;
+		SKIP) skip "$n" "$r" ;;
+		*) fail "$n" "$r" ;;
+		esac
+	done <<<"$out"
 }
