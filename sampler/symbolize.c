@@ -1,7 +1,11 @@
 /* Symbolization with libdwfl (see symbolize.h). One Dwfl per module, with
  * the module reported at its link-time addresses: callers pass file
  * offsets, converted here through the program headers, so one cache serves
- * every process that maps the file. */
+ * every process that maps the file. A lookup finds its function in a sorted
+ * table of the CU's outermost functions (built the first time an address
+ * falls in the CU), then walks only that function's DIEs: walking the CU
+ * from the top for each address made a 20,000-function program take
+ * seconds. */
 #include "symbolize.h"
 
 #include "../lib/xalloc.h"
@@ -9,15 +13,46 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* An address range of a DIE: a function (or CU) that find_chain would
+ * reach first when pc is in [low, high). maxhigh is the largest high of this
+ * entry and every one before it in the sorted table, which bounds the scan
+ * back for overlapping ranges. */
+typedef struct rangent {
+	Dwarf_Addr low, high, maxhigh;
+	uint32_t order; /* DIE order (pre-order): the first in order wins, as in a walk */
+	uint32_t depth; /* nesting depth of the DIE below its CU (find_chain's depth) */
+	Dwarf_Die die;
+} rangent;
+
+typedef struct rangetab {
+	rangent *e;
+	size_t n, cap;
+} rangetab;
+
+/* The function index of one CU, built the first time an address falls in
+ * it: the outermost functions, found through namespaces and types. */
+typedef struct cuindex {
+	Dwarf_Off off; /* the CU DIE's offset (key) */
+	rangetab funcs;
+} cuindex;
 
 typedef struct modsym {
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	bool dwarf_checked, has_dwarf;
 	char build_id[129];
+	cuindex **cus; /* sorted by off */
+	size_t ncus, cus_cap;
+	bool cutab_built; /* cutab: every CU's ranges, for CUs that .debug_aranges lacks */
+	rangetab cutab;
+	Dwarf_Addr cutab_bias;
 } modsym;
 
 static char *debuginfo_path = NULL; /* default: ":.debug:/usr/lib/debug" */
@@ -41,12 +76,19 @@ void rs_sym_free(rs_symbolizer *sz, rs_maps *m)
 		modsym *ms = m->mods[i]->sym;
 		if (ms && ms->dwfl)
 			dwfl_end(ms->dwfl);
+		for (size_t k = 0; ms && k < ms->ncus; k++) {
+			free(ms->cus[k]->funcs.e);
+			free(ms->cus[k]);
+		}
+		if (ms) {
+			free(ms->cus);
+			free(ms->cutab.e);
+		}
 		free(ms);
 		m->mods[i]->sym = NULL;
 	}
-	for (size_t i = 0; i < sz->nksyms; i++)
-		free(sz->ksyms[i].name);
 	free(sz->ksyms);
+	free(sz->kbuf);
 }
 
 static modsym *mod_state(rs_module *mod)
@@ -116,25 +158,32 @@ static void call_site(Dwarf_Die *cu, Dwarf_Die *inl, rs_symline *outer)
 {
 	Dwarf_Attribute a;
 	Dwarf_Word file = 0, line = 0, col = 0;
-	if (dwarf_attr(inl, DW_AT_call_file, &a))
-		dwarf_formudata(&a, &file);
+	bool has_file = dwarf_attr(inl, DW_AT_call_file, &a) && dwarf_formudata(&a, &file) == 0;
 	if (dwarf_attr(inl, DW_AT_call_line, &a))
 		dwarf_formudata(&a, &line);
 	if (dwarf_attr(inl, DW_AT_call_column, &a))
 		dwarf_formudata(&a, &col);
+	/* file 0 is "none" before DWARF 5, the primary source file from 5 on
+	 * (clang uses it) */
+	Dwarf_Half version = 0;
+	if (has_file && file == 0 && dwarf_cu_info(cu->cu, &version, NULL, NULL, NULL, NULL, NULL, NULL) != 0)
+		version = 0;
 	Dwarf_Files *files;
 	size_t nfiles;
-	if (file && dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && file < nfiles)
+	if (has_file && (file || version >= 5) && dwarf_getsrcfiles(cu, &files, &nfiles) == 0 &&
+	    file < nfiles)
 		outer->file = dwarf_filesrc(files, file, NULL, NULL);
 	outer->line = line > 0x7fffffff ? 0 : (int)line;
 	outer->column = col > 0x7fffffff ? 0 : (int)col;
 }
 
-/* Walks the CU's DIE tree for the functions (subprograms, inlined
+/* Walks the DIE tree below parent for the functions (subprograms, inlined
  * subroutines) whose ranges hold pc, outermost first, into chain. Our own
  * walk because dwarf_getscopes continues with an inline's abstract origin
  * rather than its callers, and misses functions nested in Rust's namespace
- * DIEs. Returns the chain length. */
+ * DIEs. Returns the chain length. A lookup starts it at the function that
+ * the CU's index (cu_index) finds for pc, so it only walks that function's
+ * children, never the whole CU. */
 enum { MAX_NEST = 64 };
 static int find_chain(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int n, int depth)
 {
@@ -167,21 +216,151 @@ static int find_chain(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int n,
 	return n;
 }
 
+/* --- range tables: sorted by low, searched for the first DIE in order --- */
+
+static void rangetab_add(rangetab *t, Dwarf_Die *die, Dwarf_Addr low, Dwarf_Addr high, uint32_t order,
+			 uint32_t depth)
+{
+	RS_GROW(t->e, t->cap, t->n + 1);
+	t->e[t->n++] = (rangent){.low = low, .high = high, .order = order, .depth = depth, .die = *die};
+}
+
+/* Adds every range of die (none when it has no code). */
+static void rangetab_add_die(rangetab *t, Dwarf_Die *die, uint32_t order, uint32_t depth)
+{
+	Dwarf_Addr base, low, high;
+	ptrdiff_t off = 0;
+	while ((off = dwarf_ranges(die, off, &base, &low, &high)) > 0)
+		if (low < high)
+			rangetab_add(t, die, low, high, order, depth);
+}
+
+static int cmp_rangent(const void *a, const void *b)
+{
+	const rangent *x = a, *y = b;
+	if (x->low != y->low)
+		return x->low < y->low ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void rangetab_sort(rangetab *t)
+{
+	if (t->n > 1)
+		qsort(t->e, t->n, sizeof *t->e, cmp_rangent);
+	Dwarf_Addr max = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->e[i].high > max)
+			max = t->e[i].high;
+		t->e[i].maxhigh = max;
+	}
+}
+
+/* The entry holding pc that comes first in DIE order; NULL when none. */
+static rangent *rangetab_find(const rangetab *t, Dwarf_Addr pc)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) { /* first entry with low > pc */
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->e[mid].low <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	rangent *best = NULL;
+	for (size_t i = lo; i-- > 0 && t->e[i].maxhigh > pc;)
+		if (t->e[i].high > pc && (!best || t->e[i].order < best->order))
+			best = &t->e[i];
+	return best;
+}
+
+/* The DIEs a walk from the CU (find_chain) stops at: subprograms, inlined
+ * subroutines and lexical blocks, found through namespaces and types, not
+ * below. order counts every DIE visited, in the walk's order. */
+static void index_dies(Dwarf_Die *parent, rangetab *t, uint32_t *order, int depth)
+{
+	Dwarf_Die child;
+	if (depth > MAX_NEST || dwarf_child(parent, &child) != 0)
+		return;
+	do {
+		uint32_t o = (*order)++;
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram:
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block: rangetab_add_die(t, &child, o, (uint32_t)depth); break;
+		case DW_TAG_namespace:
+		case DW_TAG_module:
+		case DW_TAG_structure_type:
+		case DW_TAG_class_type:
+		case DW_TAG_union_type:
+		case DW_TAG_enumeration_type: index_dies(&child, t, order, depth + 1); break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static cuindex *cu_index(modsym *ms, Dwarf_Die *cu)
+{
+	Dwarf_Off off = dwarf_dieoffset(cu);
+	size_t lo = 0, hi = ms->ncus;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ms->cus[mid]->off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ms->ncus && ms->cus[lo]->off == off)
+		return ms->cus[lo];
+	cuindex *ci = rs_xcalloc(1, sizeof *ci);
+	ci->off = off;
+	uint32_t order = 0;
+	index_dies(cu, &ci->funcs, &order, 0);
+	rangetab_sort(&ci->funcs);
+	RS_GROW(ms->cus, ms->cus_cap, ms->ncus + 1);
+	memmove(ms->cus + lo + 1, ms->cus + lo, (ms->ncus - lo) * sizeof *ms->cus);
+	ms->cus[lo] = ci;
+	ms->ncus++;
+	return ci;
+}
+
+/* The CU holding vaddr when .debug_aranges lacks it (rustc rlibs, clang's
+ * default): the first CU, in the module's order, whose ranges hold it. The
+ * table of every CU's ranges is built on the first such lookup. */
+static Dwarf_Die *cu_by_ranges(modsym *ms, Dwarf_Addr vaddr, Dwarf_Addr *bias)
+{
+	if (!ms->cutab_built) {
+		ms->cutab_built = true;
+		Dwarf_Die *c = NULL;
+		uint32_t order = 0;
+		while ((c = dwfl_module_nextcu(ms->mod, c, &ms->cutab_bias)))
+			rangetab_add_die(&ms->cutab, c, order++, 0);
+		rangetab_sort(&ms->cutab);
+	}
+	rangent *e = rangetab_find(&ms->cutab, vaddr - ms->cutab_bias);
+	if (!e)
+		return NULL;
+	*bias = ms->cutab_bias;
+	return &e->die; /* the table does not change any more */
+}
+
 static size_t by_dwarf(modsym *ms, uint64_t vaddr, rs_symline *out, size_t max)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = dwfl_module_addrdie(ms->mod, vaddr, &bias);
-	/* .debug_aranges may miss CUs: then ask each CU */
-	if (!cu) {
-		Dwarf_Die *c = NULL;
-		while ((c = dwfl_module_nextcu(ms->mod, c, &bias)) && dwarf_haspc(c, vaddr - bias) <= 0)
-			;
-		cu = c;
-	}
+	/* .debug_aranges may miss CUs: then the CUs' own ranges */
+	if (!cu)
+		cu = cu_by_ranges(ms, vaddr, &bias);
 	if (!cu)
 		return 0;
+	Dwarf_Addr pc = vaddr - bias;
 	Dwarf_Die chain[MAX_NEST];
-	int nc = find_chain(cu, vaddr - bias, chain, 0, 0);
+	int nc = 0;
+	const rangent *top = rangetab_find(&cu_index(ms, cu)->funcs, pc);
+	if (top) {
+		Dwarf_Die d = top->die;
+		if (is_function(&d))
+			chain[nc++] = d;
+		nc = find_chain(&d, pc, chain, nc, (int)top->depth + 1);
+	}
 	/* skip an enclosing non-inline function whose inner one is also out of
 	 * line (nested fn items): the innermost subprogram starts the chain */
 	int first = 0;
@@ -209,6 +388,16 @@ static size_t by_dwarf(modsym *ms, uint64_t vaddr, rs_symline *out, size_t max)
 		out[0].file = f;
 		out[0].line = line;
 		out[0].column = col;
+	} else {
+		/* dwfl finds the line table through .debug_aranges too: a CU that
+		 * lacks them (clang's default, rustc rlibs) is asked directly */
+		Dwarf_Line *dl = dwarf_getsrc_die(cu, pc);
+		int line = 0, col = 0;
+		if (dl && dwarf_lineno(dl, &line) == 0) {
+			out[0].file = dwarf_linesrc(dl, NULL, NULL);
+			out[0].line = line;
+			out[0].column = dwarf_linecol(dl, &col) == 0 ? col : 0;
+		}
 	}
 	return n;
 }
@@ -232,26 +421,53 @@ static int cmp_ksym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* Reads /proc/kallsyms in one buffer and keeps pointers to the names in it
+ * (sscanf and a copy per symbol took most of the time: 100k+ lines). */
 static void load_kallsyms(rs_symbolizer *sz)
 {
 	sz->ksyms_tried = true;
-	FILE *f = fopen("/proc/kallsyms", "r");
-	if (!f)
+	int fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return;
-	char line[512];
-	size_t cap = 0;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long long a;
-		char type, name[256];
-		if (sscanf(line, "%llx %c %255s", &a, &type, name) != 3 || a == 0)
-			continue; /* zero addresses: kptr_restrict hides them */
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+	size_t len = 0, cap = 0;
+	for (;;) {
+		RS_GROW(sz->kbuf, cap, len + 65536 + 1);
+		ssize_t got = read(fd, sz->kbuf + len, cap - len - 1);
+		if (got < 0 && errno == EINTR)
 			continue;
-		RS_GROW(sz->ksyms, cap, sz->nksyms + 1);
-		sz->ksyms[sz->nksyms++] = (rs_ksym){a, rs_xstrdup(name)};
+		if (got <= 0)
+			break;
+		len += (size_t)got;
 	}
-	fclose(f);
-	if (sz->nksyms)
+	close(fd);
+	if (!sz->kbuf)
+		return;
+	sz->kbuf[len] = 0;
+	size_t kcap = 0;
+	bool sorted = true;
+	for (char *p = sz->kbuf, *end = sz->kbuf + len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *eol = nl ? nl : end;
+		*eol = 0;
+		/* "ADDR TYPE NAME[\t[MODULE]]" */
+		char *q;
+		errno = 0;
+		unsigned long long a = strtoull(p, &q, 16);
+		/* zero addresses: kptr_restrict hides them */
+		if (q > p && !errno && a != 0 && q + 3 < eol && q[0] == ' ' && q[2] == ' ' &&
+		    (q[1] == 't' || q[1] == 'T' || q[1] == 'w' || q[1] == 'W')) {
+			char *name = q + 3;
+			name[strcspn(name, " \t")] = 0;
+			if (*name) {
+				RS_GROW(sz->ksyms, kcap, sz->nksyms + 1);
+				if (sz->nksyms && sz->ksyms[sz->nksyms - 1].addr > a)
+					sorted = false;
+				sz->ksyms[sz->nksyms++] = (rs_ksym){a, name};
+			}
+		}
+		p = eol + 1;
+	}
+	if (!sorted)
 		qsort(sz->ksyms, sz->nksyms, sizeof *sz->ksyms, cmp_ksym);
 }
 

@@ -18,18 +18,19 @@ typedef struct rs_symline {
 	const char *sym;  /* linkage (mangled) or plain name; never NULL when n > 0 */
 	const char *file; /* NULL when unknown */
 	int line, column;
-	bool is_inline;   /* inlined into the next (outer) entry */
+	bool is_inline; /* inlined into the next (outer) entry */
 } rs_symline;
 
 typedef struct rs_ksym {
 	uint64_t addr;
-	char *name;
+	const char *name; /* in rs_symbolizer.kbuf */
 } rs_ksym;
 
 typedef struct rs_symbolizer {
 	bool debuginfod;
 	rs_ksym *ksyms; /* sorted by address */
 	size_t nksyms;
+	char *kbuf; /* /proc/kallsyms as read, the names NUL-terminated in place */
 	bool ksyms_tried;
 	/* statistics */
 	uint64_t lookups, by_dwarf, by_symtab, unresolved;
