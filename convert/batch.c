@@ -57,7 +57,11 @@ static void fail_item(rs_batch_item *it, rs_batch_status st, const char *msg)
 static void export_item(batch *b, rs_batch_item *it, const rs_session *s)
 {
 	rs_err err = {0};
-	int rc;
+	int rc = rs_check_carried(s, it->rel, b->o->to, &err);
+	if (rc) {
+		fail_item(it, RS_B_FAILED, err.msg);
+		return;
+	}
 	if (rs_batch_sink_is_archive(b->dst)) {
 		rs_output out;
 		rs_output_open_mem(&out, it->out_rel);

@@ -1,6 +1,7 @@
 /* rustscope convert: one profile from any readable format to any writable
  * one, through the session model. */
 #include "../exporters/exporters.h"
+#include "../importers/importers.h"
 #include "../lib/warn.h"
 #include "../schema/rollup.h"
 #include "batch.h"
@@ -16,7 +17,7 @@
 static const char *const spellings[] = {"pprof", "json", "rustscope", "chrome", "speedscope", "collapsed"};
 enum { NSPELL = sizeof spellings / sizeof *spellings };
 enum { OPT_FROM = 'f', OPT_TO = 't', OPT_ROLLUPS = 2000, OPT_BATCH, OPT_KEEP_GOING, OPT_FORCE, OPT_REPORT,
-       OPT_COLLAPSED_NAMES, OPT_IMPORT = 2100, OPT_EXPORT = 2200 };
+       OPT_COLLAPSED_NAMES, OPT_EVENTS, OPT_IMPORT = 2100, OPT_EXPORT = 2200 };
 
 typedef struct convert_opts {
 	const rs_cmd *cmd;
@@ -37,6 +38,7 @@ static const struct option longopts[] = {
 	{"force", no_argument, 0, OPT_FORCE},
 	{"report", required_argument, 0, OPT_REPORT},
 	{"collapsed-names", required_argument, 0, OPT_COLLAPSED_NAMES},
+	{"events", required_argument, 0, OPT_EVENTS},
 	{"import-pprof", required_argument, 0, OPT_IMPORT + 0},
 	{"import-json", required_argument, 0, OPT_IMPORT + 1},
 	{"import-rustscope", required_argument, 0, OPT_IMPORT + 2},
@@ -93,6 +95,12 @@ static int convert_option(void *ctx, int opt, const char *arg)
 		if (strcmp(arg, "plain") && strcmp(arg, "rustscope"))
 			return rs_usage_error(o->cmd, "--collapsed-names takes plain or rustscope, got '%s'", arg);
 		rs_export_opts_cur.collapsed_rustscope_names = !strcmp(arg, "rustscope");
+		return 0;
+	case OPT_EVENTS: /* schema/interval_samples.h */
+		if (strcmp(arg, "as-stacks") && strcmp(arg, "keep"))
+			return rs_usage_error(o->cmd, "--events takes as-stacks or keep, got '%s'", arg);
+		rs_import_opts_cur.events_keep = !strcmp(arg, "keep");
+		rs_export_opts_cur.events_as_stacks = !strcmp(arg, "as-stacks");
 		return 0;
 	case 'j':
 		o->batch.jobs = atoi(arg);
@@ -159,6 +167,8 @@ int cmd_convert(int argc, char **argv)
 	rc = rs_load(o.in, o.from, &s, &from, &err);
 	if (!rc && o.rollups)
 		rs_rollups_compute(s);
+	if (!rc)
+		rc = rs_check_carried(s, o.in, o.to, &err);
 	if (!rc)
 		rc = rs_save(s, o.out, o.to, &err);
 	rs_session_free(s);

@@ -19,7 +19,19 @@ typedef struct rs_format {
 	int (*import)(rs_input *in, rs_session *s, rs_err *err);
 	int (*export)(const rs_session *s, rs_output *out, rs_err *err);
 	const char *what;
+	unsigned carries; /* RS_CARRY_* the format's own readers show */
 } rs_format;
+
+/* Kinds of session data, for what a format carries natively (its own
+ * readers show them; the rustscope metadata some formats embed aside). */
+enum {
+	RS_CARRY_SAMPLES = 1, RS_CARRY_INTERVALS = 2, RS_CARRY_COUNTERS = 4, RS_CARRY_MARKERS = 8,
+	RS_CARRY_MEMORY = 16, RS_CARRY_ALL = 31
+};
+/* Before writing s as to: when s holds data but none of it is carried by
+ * to, fails with RS_EFIDELITY naming what is there and the formats that
+ * carry it; when whole kinds are not carried, warns once (one line). */
+int rs_check_carried(const rs_session *s, const char *in_path, const rs_format *to, rs_err *err);
 
 const rs_format *rs_format_find(const char *name);
 size_t rs_format_count(void);

@@ -7,6 +7,7 @@
  * byte for byte. Mapping: docs/chrome.md. */
 #include "../lib/json_read.h"
 #include "../lib/xalloc.h"
+#include "../schema/interval_samples.h"
 #include "../schema/session_json.h"
 #include "exporters.h"
 
@@ -123,6 +124,9 @@ typedef struct exp {
 	const rs_session *s;
 	rs_jw *w;
 	int64_t default_pid;
+	/* samples derived from the intervals, which are written as X events
+	 * already (NULL: none) */
+	uint8_t *derived;
 } exp;
 
 /* pid and tid of the thread, those it has; need: some pid/tid even without
@@ -381,6 +385,13 @@ static void write_thread_names(exp *x)
 
 /* --- samples: one V8 profile per thread --- */
 
+/* Whether sample i belongs to the profile of thread. */
+static bool of_profile(const exp *x, size_t i, int32_t thread)
+{
+	const rs_samples *sm = &x->s->samples;
+	return (sm->has_thread ? sm->thread[i] : -1) == thread && !(x->derived && x->derived[i]);
+}
+
 /* Sample times: the recorded ones, else evenly spaced from the session start
  * (never at ts 0: DevTools ignores such events). */
 static int64_t *sample_times(const rs_session *s)
@@ -503,13 +514,14 @@ void rs_v8_write_nodes(const rs_session *s, rs_jw *w, const uint8_t *used, bool 
 }
 
 /* Marks the stacks of the samples of one thread and their ancestors. */
-static size_t mark_used(const rs_session *s, int32_t thread, uint8_t *used)
+static size_t mark_used(const exp *x, int32_t thread, uint8_t *used)
 {
+	const rs_session *s = x->s;
 	const rs_samples *sm = &s->samples;
 	memset(used, 0, s->nstacks + 1);
 	size_t n = 0;
 	for (size_t i = 0; i < sm->n; i++) {
-		if ((sm->has_thread ? sm->thread[i] : -1) != thread)
+		if (!of_profile(x, i, thread))
 			continue;
 		n++;
 		for (int32_t k = sm->stack[i]; k >= 0 && !used[k]; k = s->stacks[k].parent)
@@ -525,7 +537,7 @@ static void write_profile(exp *x, int32_t thread, int id, const int64_t *times, 
 	rs_jw *w = x->w;
 	int64_t start = -1;
 	for (size_t i = 0; i < sm->n && start < 0; i++)
-		if ((sm->has_thread ? sm->thread[i] : -1) == thread)
+		if (of_profile(x, i, thread))
 			start = times[i];
 	char idbuf[32];
 	snprintf(idbuf, sizeof idbuf, "0x%x", id);
@@ -557,7 +569,7 @@ static void write_profile(exp *x, int32_t thread, int id, const int64_t *times, 
 			rs_jw_key(w, "samples");
 			rs_jw_arr(w);
 			for (size_t i = 0; i < sm->n; i++)
-				if ((sm->has_thread ? sm->thread[i] : -1) == thread)
+				if (of_profile(x, i, thread))
 					rs_jw_int(w, sm->stack[i] >= 0 ? sm->stack[i] + 2 : 1);
 			rs_jw_arr_end(w);
 			rs_jw_obj_end(w);
@@ -565,7 +577,7 @@ static void write_profile(exp *x, int32_t thread, int id, const int64_t *times, 
 			rs_jw_arr(w);
 			int64_t prev = start;
 			for (size_t i = 0; i < sm->n; i++)
-				if ((sm->has_thread ? sm->thread[i] : -1) == thread) {
+				if (of_profile(x, i, thread)) {
 					rs_jw_us(w, times[i] - prev);
 					prev = times[i];
 				}
@@ -584,10 +596,13 @@ static void write_samples(exp *x)
 		return;
 	int64_t *times = sample_times(s);
 	uint8_t *used = rs_xmalloc(s->nstacks + 1);
+	x->derived = rs_samples_from_intervals(s);
 	int id = 1;
 	for (int32_t th = -1; th < (int32_t)s->nthreads; th++)
-		if (mark_used(s, th, used))
+		if (mark_used(x, th, used))
 			write_profile(x, th, id++, times, used);
+	free(x->derived);
+	x->derived = NULL;
 	free(used);
 	free(times);
 }

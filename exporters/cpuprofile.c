@@ -5,6 +5,7 @@
  * session so that it reads back byte for byte. Mapping: docs/chrome.md. */
 #include "../lib/json_read.h"
 #include "../lib/xalloc.h"
+#include "../schema/interval_samples.h"
 #include "../schema/session_json.h"
 #include "exporters.h"
 
@@ -164,16 +165,28 @@ int rs_export_cpuprofile(const rs_session *s, rs_output *out, rs_err *err)
 	rs_jw_newline(&w);
 	rs_jw_key(&w, "timeDeltas");
 	rs_jw_arr(&w);
+	/* A sample lasts until the next one (DevTools and speedscope read it
+	 * so): one derived from intervals lasts its time, so that the profile
+	 * weighs stacks by their self time. */
+	uint8_t *derived = rs_samples_from_intervals(s);
+	int32_t wall = rs_wall_column(s);
+	if (wall < 0) { /* not ours after all */
+		free(derived);
+		derived = NULL;
+	}
+	int64_t gap = 0;
 	for (size_t i = 0; i < sm->n; i++) {
-		int64_t ti = sm->has_time && sm->time_ns[i] != RS_NO_TIME ? sm->time_ns[i] : i ? t + step : t;
+		int64_t ti = sm->has_time && sm->time_ns[i] != RS_NO_TIME ? sm->time_ns[i] : i ? t + gap : t;
 		rs_jw_us(&w, ti - t);
 		t = ti;
+		gap = derived && derived[i] ? sm->values[i * s->nsample_types + wall] : step;
 	}
 	rs_jw_arr_end(&w);
 	if (!ce.has_end) {
 		rs_jw_key(&w, "endTime");
-		rs_jw_us(&w, t);
+		rs_jw_us(&w, derived && sm->n && derived[sm->n - 1] ? t + gap : t);
 	}
+	free(derived);
 	if (ce.cp.len)
 		rs_json_each_member(ce.cp.buf, ce.cp.len, false, write_cp, &ce);
 	rs_jw_newline(&w);

@@ -37,6 +37,10 @@ int rs_export_collapsed_names(const rs_session *s, rs_output *out, bool rustscop
  * (like rs_limits_cur); the defaults give plain output. */
 typedef struct rs_export_opts {
 	bool collapsed_rustscope_names; /* collapsed: rustscope[crate][module]::fn */
+	/* speedscope: also write the samples derived from intervals as sampled
+	 * profiles (--events as-stacks given); by default the evented profiles
+	 * alone show that time */
+	bool events_as_stacks;
 } rs_export_opts;
 extern rs_export_opts rs_export_opts_cur; /* exporters/collapsed.c */
 

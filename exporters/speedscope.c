@@ -21,6 +21,7 @@
 #include "../lib/json_read.h"
 #include "../lib/warn.h"
 #include "../lib/xalloc.h"
+#include "../schema/interval_samples.h"
 #include "../schema/session_json.h"
 
 #include <stdio.h>
@@ -408,6 +409,25 @@ static void group_name(const rs_session *s, int32_t t, char *buf, size_t n)
 		snprintf(buf, n, "thread %d", t);
 }
 
+/* Samples derived from intervals are the evented profiles' time again:
+ * they are left out unless asked for. */
+static void drop_derived(sw *x)
+{
+	uint8_t *d = rs_export_opts_cur.events_as_stacks ? NULL : rs_samples_from_intervals(x->s);
+	if (!d)
+		return;
+	size_t kept = 0;
+	for (size_t g = 0; g <= x->s->nthreads; g++) {
+		size_t a = x->grp_start[g], b = x->grp_start[g + 1];
+		x->grp_start[g] = kept;
+		for (size_t i = a; i < b; i++)
+			if (!d[x->order[i]])
+				x->order[kept++] = x->order[i];
+	}
+	x->grp_start[x->s->nthreads + 1] = kept;
+	free(d);
+}
+
 static void write_profiles(sw *x)
 {
 	const rs_session *s = x->s;
@@ -485,6 +505,7 @@ int rs_export_speedscope(const rs_session *s, rs_output *out, rs_err *err)
 	synth_frames(&x);
 	bucket(s->samples.n, s->nthreads + 1, s->samples.has_thread ? s->samples.thread : NULL,
 	       sizeof(int32_t), &x.order, &x.grp_start);
+	drop_derived(&x);
 	bucket(s->nintervals, s->nthreads + 1, s->nintervals ? &s->intervals[0].thread : NULL,
 	       sizeof(rs_interval), &x.iorder, &x.igrp_start);
 	rs_jw_obj(&x.w);

@@ -11,6 +11,7 @@
 #include "../lib/sniff.h"
 #include "../lib/warn.h"
 #include "../lib/xalloc.h"
+#include "../schema/interval_samples.h"
 #include "importers.h"
 
 #include <stdio.h>
@@ -1190,6 +1191,8 @@ static int assemble(tr *t, rs_err *err)
 			rc = rs_fail(err, RS_EINPUT, "%s: $.stackFrames: the parent links form a cycle", t->file);
 	}
 	set_extra(t);
+	if (!rc && !rs_import_opts_cur.events_keep)
+		rs_intervals_to_samples(t->s);
 	if (t->unmatched)
 		rs_warn("%s: %zu B/E events without a partner kept as they are in extra.chrome.events",
 			t->file, t->unmatched);

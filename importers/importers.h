@@ -26,6 +26,9 @@ int rs_import_collapsed(rs_input *in, rs_session *s, rs_err *err);  /* folded st
  * (`rustscope roundtrip --native`). */
 typedef struct rs_import_opts {
 	bool ignore_embedded;
+	/* --events keep: Chrome intervals stay intervals only, with no
+	 * time-weighted stacks derived from them (schema/interval_samples.h) */
+	bool events_keep;
 } rs_import_opts;
 extern rs_import_opts rs_import_opts_cur; /* importers/embedded.c */
 

@@ -460,8 +460,21 @@ int32_t rs_thread_find_or_add(rs_session *s, int64_t pid, int64_t tid)
 	return rs_thread_add(s, pid, tid, 0);
 }
 
+/* Samples already stored get 0 in the new column. */
+static void values_widen(rs_samples *sm, size_t nv)
+{
+	if (!sm->cap)
+		return;
+	int64_t *v = rs_xcalloc(sm->cap * (nv + 1), sizeof *v);
+	for (size_t i = 0; i < sm->n && nv; i++)
+		memcpy(v + i * (nv + 1), sm->values + i * nv, nv * sizeof *v);
+	free(sm->values);
+	sm->values = v;
+}
+
 uint32_t rs_sample_type_add(rs_session *s, const char *type, const char *unit)
 {
+	values_widen(&s->samples, s->nsample_types);
 	RS_GROW(s->sample_types, s->sample_types_cap, s->nsample_types + 1);
 	s->sample_types[s->nsample_types] =
 		(rs_value_type){rs_intern_cstr(s, type), rs_intern_cstr(s, unit)};

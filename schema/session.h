@@ -270,6 +270,7 @@ int32_t rs_mapping_add(rs_session *s, const rs_mapping *m);
 int32_t rs_thread_add(rs_session *s, int64_t pid, int64_t tid, rs_str name);
 /* The index of the thread with this pid/tid, added when missing. */
 int32_t rs_thread_find_or_add(rs_session *s, int64_t pid, int64_t tid);
+/* A new value column; samples already added get 0 in it. */
 uint32_t rs_sample_type_add(rs_session *s, const char *type, const char *unit);
 
 /* values has nsample_types entries. thread -1 / time RS_NO_TIME for none. */
