@@ -156,24 +156,29 @@ int rs_export_cpuprofile(const rs_session *s, rs_output *out, rs_err *err)
 		rs_jw_key(&w, "startTime");
 		rs_jw_us(&w, start);
 	}
-	rs_jw_newline(&w);
-	rs_jw_key(&w, "samples");
-	rs_jw_arr(&w);
-	for (size_t i = 0; i < sm->n; i++)
-		rs_jw_int(&w, sm->stack[i] >= 0 ? sm->stack[i] + 2 : 1);
-	rs_jw_arr_end(&w);
-	rs_jw_newline(&w);
-	rs_jw_key(&w, "timeDeltas");
-	rs_jw_arr(&w);
 	/* A sample lasts until the next one (DevTools and speedscope read it
 	 * so): one derived from intervals lasts its time, so that the profile
-	 * weighs stacks by their self time. */
+	 * weighs stacks by their self time. A last such sample is closed by a
+	 * sample at the root, as readers end the last stack there, not at
+	 * endTime. */
 	uint8_t *derived = rs_samples_from_intervals(s);
 	int32_t wall = rs_wall_column(s);
 	if (wall < 0) { /* not ours after all */
 		free(derived);
 		derived = NULL;
 	}
+	bool closing = derived && sm->n && derived[sm->n - 1];
+	rs_jw_newline(&w);
+	rs_jw_key(&w, "samples");
+	rs_jw_arr(&w);
+	for (size_t i = 0; i < sm->n; i++)
+		rs_jw_int(&w, sm->stack[i] >= 0 ? sm->stack[i] + 2 : 1);
+	if (closing)
+		rs_jw_int(&w, 1);
+	rs_jw_arr_end(&w);
+	rs_jw_newline(&w);
+	rs_jw_key(&w, "timeDeltas");
+	rs_jw_arr(&w);
 	int64_t gap = 0;
 	for (size_t i = 0; i < sm->n; i++) {
 		int64_t ti = sm->has_time && sm->time_ns[i] != RS_NO_TIME ? sm->time_ns[i] : i ? t + gap : t;
@@ -181,10 +186,14 @@ int rs_export_cpuprofile(const rs_session *s, rs_output *out, rs_err *err)
 		t = ti;
 		gap = derived && derived[i] ? sm->values[i * s->nsample_types + wall] : step;
 	}
+	if (closing) {
+		rs_jw_us(&w, gap);
+		t += gap;
+	}
 	rs_jw_arr_end(&w);
 	if (!ce.has_end) {
 		rs_jw_key(&w, "endTime");
-		rs_jw_us(&w, derived && sm->n && derived[sm->n - 1] ? t + gap : t);
+		rs_jw_us(&w, t);
 	}
 	free(derived);
 	if (ce.cp.len)

@@ -77,10 +77,28 @@ t = [d["startTime"]]
 for x in d["timeDeltas"][1:]: t.append(t[-1] + x)
 t.append(d["endTime"])
 got = collections.Counter()
-for k, s in enumerate(d["samples"]): got[path(s)] += round((t[k + 1] - t[k]) * 1000)
+for k, s in enumerate(d["samples"]):
+    if t[k + 1] > t[k]: got[path(s)] += round((t[k + 1] - t[k]) * 1000)
 want = {"request": 100000, "request;db": 600000, "request;parse": 300000, "idle": 50000}
 print(dict(got)); sys.exit(0 if dict(got) == want else 1)
 PY
+
+# speedscope, the owner's reader of collapsed stacks and a reader of
+# .cpuprofile, sees the same total.
+if tools_ready; then
+	for f in n.folded n.cpuprofile; do
+		node "$SHARED/tools/speedscope-load.js" "$T/$f" --fail-empty >"$T/ss.json" 2>"$T/ss.err"
+		python3 - "$T/ss.json" <<'PY' && pass "events-stacks: speedscope reads $f with the total time" || fail "events-stacks: speedscope reads $f with the total time" "$(head -c 400 "$T/ss.json") $(head -c 200 "$T/ss.err")"
+import json, sys
+ps = json.load(open(sys.argv[1]))["export"]["profiles"]
+scale = {"none": 1, "nanoseconds": 1, "microseconds": 1000}
+tot = sum(p["totalWeight"] * scale[p.get("unit", "none")] for p in ps)
+print(tot); sys.exit(0 if round(tot) == 1050000 else 1)
+PY
+	done
+else
+	skip "events-stacks: speedscope reads collapsed and .cpuprofile" "../shared/tools not installed"
+fi
 
 # Overlap without nesting: B outlives A and goes on one level up; the total
 # is the time covered.
