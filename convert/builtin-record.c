@@ -26,7 +26,7 @@
 #endif
 
 enum { OPT_DURATION = 3000, OPT_CALLGRAPH, OPT_NAME, OPT_TAG, OPT_PID, OPT_INTERVAL,
-       OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK };
+       OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK, OPT_LIB_DWARF };
 
 /* User stack copied per sample. The CFI walk goes on with the kernel's
  * frame-pointer chain past its copy, so it needs less than libdw. */
@@ -37,7 +37,7 @@ typedef struct record_opts {
 	unsigned freq;
 	double duration; /* seconds, 0 = until the target ends */
 	rs_callgraph cg;
-	bool debuginfod, verbose;
+	bool debuginfod, lib_dwarf, verbose;
 	const char *unwinder;
 	uint32_t stack_bytes; /* 0: the call graph's default */
 	const char *name, *out;
@@ -60,6 +60,7 @@ static const struct option longopts[] = {
 	{"pid", required_argument, 0, OPT_PID},
 	{"interval", required_argument, 0, OPT_INTERVAL},
 	{"debuginfod", no_argument, 0, OPT_DEBUGINFOD},
+	{"lib-dwarf", no_argument, 0, OPT_LIB_DWARF},
 	{"verbose", no_argument, 0, 'v'},
 	RS_COMMON_LONGOPTS,
 	{0},
@@ -123,6 +124,7 @@ static int record_option(void *ctx, int opt, const char *arg)
 	case OPT_NAME: o->name = arg; return 0;
 	case 'o': o->out = arg; return 0;
 	case OPT_DEBUGINFOD: o->debuginfod = true; return 0;
+	case OPT_LIB_DWARF: o->lib_dwarf = true; return 0;
 	case 'v': o->verbose = true; return 0;
 	}
 	return 0;
@@ -471,7 +473,7 @@ static int record(record_opts *o, rs_err *err)
 	rs_procstat ps;
 	target t = {0};
 	int rc = 0;
-	rs_recorder_init(&r, o->cg, o->unwinder, o->debuginfod);
+	rs_recorder_init(&r, o->cg, o->unwinder, o->debuginfod, o->lib_dwarf);
 	catch_signals();
 	if (o->argv) {
 		rc = spawn(&t, o->argv, err);

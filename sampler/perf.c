@@ -58,6 +58,19 @@ void rs_perf_explain(int e, char *buf, size_t n)
 		snprintf(buf, n, "perf_event_open: %s", strerror(e));
 }
 
+/* Data pages of a CPU's ring: a quarter second of samples at cfg's rate
+ * (a CPU runs one task at a time, so about freq samples a second), twice
+ * the 100 ms between drains, as a power of two. Bigger rings cost page
+ * clearing at start and resident memory for nothing. */
+static size_t ring_pages(const rs_perf_cfg *cfg, size_t page)
+{
+	size_t rec = 128 + 8 * 64 + (cfg->cg != RS_CG_FP ? cfg->stack_bytes + 8 * 24 : 0);
+	size_t want = (size_t)cfg->freq * rec / 4 / page, pages = 64;
+	while (pages < want && pages < 2048)
+		pages *= 2;
+	return pages;
+}
+
 uint64_t rs_perf_sample_type(const rs_perf_cfg *cfg)
 {
 	uint64_t t = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN |
@@ -103,7 +116,8 @@ static void attr_init(struct perf_event_attr *a, const rs_perf_cfg *cfg)
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
-	a->wakeup_watermark = cfg->cg != RS_CG_FP ? 1u << 20 : 64u << 10;
+	/* wake the drain well before the ring fills */
+	a->wakeup_watermark = (uint32_t)(ring_pages(cfg, (size_t)sysconf(_SC_PAGESIZE)) * (size_t)sysconf(_SC_PAGESIZE) / 4);
 }
 
 static void add_fd(rs_perf *p, int fd)
@@ -115,8 +129,7 @@ static void add_fd(rs_perf *p, int fd)
 static int map_ring(rs_perf_ring *r, const rs_perf_cfg *cfg)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	/* Big enough that a 100 ms drain interval never overflows at 999 Hz. */
-	for (size_t pages = cfg->cg != RS_CG_FP ? 2048 : 256; pages >= 8; pages /= 2) {
+	for (size_t pages = ring_pages(cfg, page); pages >= 8; pages /= 2) {
 		void *m = mmap(NULL, (pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 		if (m != MAP_FAILED) {
 			r->base = m;

@@ -11,11 +11,12 @@
 
 enum { MAX_PCS = 256, MAX_INLINE = 32 };
 
-void rs_recorder_init(rs_recorder *r, rs_callgraph cg, const char *backend, bool debuginfod)
+void rs_recorder_init(rs_recorder *r, rs_callgraph cg, const char *backend, bool debuginfod,
+		      bool lib_dwarf)
 {
 	memset(r, 0, sizeof *r);
 	rs_maps_init(&r->maps);
-	rs_sym_init(&r->sym, debuginfod);
+	rs_sym_init(&r->sym, debuginfod, lib_dwarf);
 	r->cg = cg;
 	if (cg != RS_CG_FP)
 		r->unwinder = rs_unwinder_new(cg == RS_CG_AUTO ? "cfi" : backend);

@@ -51,8 +51,10 @@ typedef struct rs_recorder {
 	size_t symbolized_locs;
 } rs_recorder;
 
-/* backend: "libdw" or "libunwind" for dwarf; auto walks CFI itself. */
-void rs_recorder_init(rs_recorder *r, rs_callgraph cg, const char *backend, bool debuginfod);
+/* backend: "libdw" or "libunwind" for dwarf; auto walks CFI itself.
+ * lib_dwarf: symbolize with the DWARF of separate debug files too. */
+void rs_recorder_init(rs_recorder *r, rs_callgraph cg, const char *backend, bool debuginfod,
+		      bool lib_dwarf);
 void rs_recorder_free(rs_recorder *r);
 void rs_recorder_thread(rs_recorder *r, int pid, int tid, const char *comm);
 void rs_recorder_record(rs_recorder *r, const struct perf_event_header *h, uint64_t sample_type,

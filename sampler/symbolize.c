@@ -14,6 +14,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <gelf.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,10 +65,11 @@ static const Dwfl_Callbacks callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 
-void rs_sym_init(rs_symbolizer *sz, bool debuginfod)
+void rs_sym_init(rs_symbolizer *sz, bool debuginfod, bool separate_dwarf)
 {
 	memset(sz, 0, sizeof *sz);
 	sz->debuginfod = debuginfod;
+	sz->separate_dwarf = separate_dwarf || debuginfod;
 }
 
 void rs_sym_free(rs_symbolizer *sz, rs_maps *m)
@@ -120,10 +122,32 @@ const char *rs_sym_build_id(rs_symbolizer *sz, rs_module *mod)
 	return mod_state(mod)->build_id;
 }
 
+/* Whether the file itself holds DWARF (not only a separate debug file). */
+static bool file_has_dwarf(const rs_module *mod)
+{
+	Elf *e = mod->fd >= 0 ? elf_begin(mod->fd, ELF_C_READ_MMAP, NULL) : NULL;
+	size_t shstrndx;
+	bool found = false;
+	if (e && elf_getshdrstrndx(e, &shstrndx) == 0)
+		for (Elf_Scn *scn = elf_nextscn(e, NULL); scn && !found; scn = elf_nextscn(e, scn)) {
+			GElf_Shdr sh;
+			const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+			found = name && sh.sh_type != SHT_NOBITS && !strcmp(name, ".debug_info");
+		}
+	if (e)
+		elf_end(e);
+	return found;
+}
+
 bool rs_sym_has_dwarf(rs_symbolizer *sz, rs_module *mod)
 {
-	(void)sz;
 	modsym *ms = mod_state(mod);
+	/* A separate debug file (libc6-dbg, -dbgsym packages) is read for its
+	 * symbol table; its DWARF only when asked: libdw inflates all of its
+	 * compressed sections on opening, 0.1 s for libc alone, in every
+	 * recording, since every stack passes through libc. */
+	if (!ms->dwarf_checked && ms->mod && !sz->separate_dwarf && !file_has_dwarf(mod))
+		ms->dwarf_checked = true;
 	if (!ms->dwarf_checked && ms->mod) {
 		Dwarf_Addr bias;
 		ms->has_dwarf = dwfl_module_getdwarf(ms->mod, &bias) != NULL;
@@ -415,66 +439,12 @@ static size_t by_symtab(modsym *ms, uint64_t vaddr, rs_symline *out)
 
 /* --- kernel --- */
 
-static int cmp_ksym(const void *a, const void *b)
-{
-	const rs_ksym *x = a, *y = b;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/* Reads /proc/kallsyms in one buffer and keeps pointers to the names in it
- * (sscanf and a copy per symbol took most of the time: 100k+ lines). */
-static void load_kallsyms(rs_symbolizer *sz)
-{
-	sz->ksyms_tried = true;
-	int fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		RS_GROW(sz->kbuf, cap, len + 65536 + 1);
-		ssize_t got = read(fd, sz->kbuf + len, cap - len - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		len += (size_t)got;
-	}
-	close(fd);
-	if (!sz->kbuf)
-		return;
-	sz->kbuf[len] = 0;
-	size_t kcap = 0;
-	bool sorted = true;
-	for (char *p = sz->kbuf, *end = sz->kbuf + len; p < end;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *eol = nl ? nl : end;
-		*eol = 0;
-		/* "ADDR TYPE NAME[\t[MODULE]]" */
-		char *q;
-		errno = 0;
-		unsigned long long a = strtoull(p, &q, 16);
-		/* zero addresses: kptr_restrict hides them */
-		if (q > p && !errno && a != 0 && q + 3 < eol && q[0] == ' ' && q[2] == ' ' &&
-		    (q[1] == 't' || q[1] == 'T' || q[1] == 'w' || q[1] == 'W')) {
-			char *name = q + 3;
-			name[strcspn(name, " \t")] = 0;
-			if (*name) {
-				RS_GROW(sz->ksyms, kcap, sz->nksyms + 1);
-				if (sz->nksyms && sz->ksyms[sz->nksyms - 1].addr > a)
-					sorted = false;
-				sz->ksyms[sz->nksyms++] = (rs_ksym){a, name};
-			}
-		}
-		p = eol + 1;
-	}
-	if (!sorted)
-		qsort(sz->ksyms, sz->nksyms, sizeof *sz->ksyms, cmp_ksym);
-}
-
 static size_t by_kallsyms(rs_symbolizer *sz, uint64_t addr, rs_symline *out)
 {
-	if (!sz->ksyms_tried)
-		load_kallsyms(sz);
+	if (!sz->ksyms_tried) {
+		sz->ksyms_tried = true;
+		rs_kallsyms_load(&sz->ksyms, &sz->nksyms, &sz->kbuf);
+	}
 	size_t lo = 0, hi = sz->nksyms;
 	while (lo < hi) { /* first symbol above addr */
 		size_t mid = (lo + hi) / 2;

@@ -6,6 +6,7 @@
 #ifndef RS_SAMPLER_SYMBOLIZE_H
 #define RS_SAMPLER_SYMBOLIZE_H
 
+#include "kallsyms.h"
 #include "maps.h"
 
 #include <stdbool.h>
@@ -21,13 +22,9 @@ typedef struct rs_symline {
 	bool is_inline; /* inlined into the next (outer) entry */
 } rs_symline;
 
-typedef struct rs_ksym {
-	uint64_t addr;
-	const char *name; /* in rs_symbolizer.kbuf */
-} rs_ksym;
-
 typedef struct rs_symbolizer {
 	bool debuginfod;
+	bool separate_dwarf; /* also the DWARF of separate debug files (--lib-dwarf) */
 	rs_ksym *ksyms; /* sorted by address */
 	size_t nksyms;
 	char *kbuf; /* /proc/kallsyms as read, the names NUL-terminated in place */
@@ -36,7 +33,7 @@ typedef struct rs_symbolizer {
 	uint64_t lookups, by_dwarf, by_symtab, unresolved;
 } rs_symbolizer;
 
-void rs_sym_init(rs_symbolizer *sz, bool debuginfod);
+void rs_sym_init(rs_symbolizer *sz, bool debuginfod, bool separate_dwarf);
 void rs_sym_free(rs_symbolizer *sz, rs_maps *m);
 /* Resolves one code address of mod: addr is the file offset for a user
  * module, the kernel address for the kernel. Fills out (innermost function
