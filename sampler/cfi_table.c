@@ -6,7 +6,6 @@
 #include <dwarf.h>
 #include <elf.h>
 #include <elfutils/libdw.h>
-#include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -82,25 +81,11 @@ uint64_t rs_cfi_vaddr(const rs_cfi_table *t, const rs_maps *m, const rs_map *map
 	return pc - rs_map_bias(m, map);
 }
 
-static bool has_debug_frame(Elf *elf)
-{
-	size_t shstrndx;
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return false;
-	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-		GElf_Shdr sh;
-		const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
-		if (name && !strcmp(name, ".debug_frame"))
-			return true;
-	}
-	return false;
-}
-
 static Dwarf_CFI *debug_frame(rs_cfi_table *t)
 {
 	if (!t->debug_tried) {
 		t->debug_tried = true;
-		if (t->elf && !t->is_vdso && has_debug_frame(t->elf)) {
+		if (t->elf && !t->is_vdso && rs_elf_has_section(t->elf, ".debug_frame")) {
 			t->dw = dwarf_begin_elf(t->elf, DWARF_C_READ, NULL);
 			t->debug = t->dw ? dwarf_getcfi(t->dw) : NULL;
 		}

@@ -196,6 +196,20 @@ const rs_map *rs_maps_find(rs_maps *m, int pid, uint64_t addr)
 	return NULL;
 }
 
+bool rs_elf_has_section(Elf *e, const char *name)
+{
+	size_t shstrndx;
+	if (!e || elf_getshdrstrndx(e, &shstrndx))
+		return false;
+	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn; scn = elf_nextscn(e, scn)) {
+		GElf_Shdr sh;
+		const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+		if (n && sh.sh_type != SHT_NOBITS && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
 bool rs_module_load(rs_module *mod)
 {
 	if (mod->elf_tried)

@@ -6,6 +6,7 @@
 #ifndef RS_SAMPLER_MAPS_H
 #define RS_SAMPLER_MAPS_H
 
+#include <libelf.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,8 @@ bool rs_module_load(rs_module *mod);
 uint64_t rs_module_vaddr(const rs_module *mod, uint64_t file_offset);
 /* The load bias of a map: runtime address - link-time address. */
 uint64_t rs_map_bias(const rs_maps *m, const rs_map *map);
+/* Whether the ELF file has a section of this name with contents. */
+bool rs_elf_has_section(Elf *e, const char *name);
 /* Reads n bytes at runtime address addr of pid from the mapped file. */
 bool rs_maps_read(rs_maps *m, int pid, uint64_t addr, void *buf, size_t n);
 

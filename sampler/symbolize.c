@@ -126,14 +126,7 @@ const char *rs_sym_build_id(rs_symbolizer *sz, rs_module *mod)
 static bool file_has_dwarf(const rs_module *mod)
 {
 	Elf *e = mod->fd >= 0 ? elf_begin(mod->fd, ELF_C_READ_MMAP, NULL) : NULL;
-	size_t shstrndx;
-	bool found = false;
-	if (e && elf_getshdrstrndx(e, &shstrndx) == 0)
-		for (Elf_Scn *scn = elf_nextscn(e, NULL); scn && !found; scn = elf_nextscn(e, scn)) {
-			GElf_Shdr sh;
-			const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
-			found = name && sh.sh_type != SHT_NOBITS && !strcmp(name, ".debug_info");
-		}
+	bool found = rs_elf_has_section(e, ".debug_info");
 	if (e)
 		elf_end(e);
 	return found;

@@ -169,7 +169,10 @@ expect_exit "events-stacks: bad --events" 2 "$RS" convert "$T/nested.json" --eve
 # plain build: the sanitizer build ran every path above already).
 files=$(ls corpus/chrome/*.json* 2>/dev/null; have_shared && ls "$SHARED"/corpus/chrome/*.json* 2>/dev/null)
 checked=0
+spoke=0
 bad=
+have_tools=0
+tools_ready && have_tools=1
 for f in $files; do
 	b=$T/corpus.$(basename "$f")
 	"$RS_PLAIN" convert -q "$f" --events keep -o "$b.keep.json" 2>/dev/null || continue
@@ -202,6 +205,15 @@ PY
 	"$RS_PLAIN" convert -q "$f" -o "$b.cpuprofile" 2>/dev/null || { bad="$bad $(basename "$f"):cpuprofile-convert"; continue; }
 	got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round((d["endTime"] - d["startTime"]) * 1000))' "$b.cpuprofile")
 	[ "$got" = "$expect" ] || bad="$bad $(basename "$f"):cpuprofile=$got/$expect"
+	# speedscope (2-8 s a file) reads those of the project's own corpus
+	case $f in corpus/*) [ $have_tools = 1 ] || continue ;; *) continue ;; esac
+	for x in folded cpuprofile; do
+		node "$SHARED/tools/speedscope-load.js" "$b.$x" --fail-empty >"$b.ss" 2>/dev/null ||
+			{ bad="$bad $(basename "$f"):speedscope-rejects-$x"; continue; }
+		got=$(python3 -c 'import json,sys; ps=json.load(open(sys.argv[1]))["export"]["profiles"]; print(round(sum(p["totalWeight"] * {"microseconds": 1000}.get(p.get("unit"), 1) for p in ps)))' "$b.ss")
+		[ "$got" = "$expect" ] || bad="$bad $(basename "$f"):speedscope-$x=$got/$expect"
+		spoke=$((spoke + 1))
+	done
 done
 if [ $checked -eq 0 ]; then fail "events-stacks: corpus" "no event-only Chrome trace was found to check"
 elif [ -z "$bad" ]; then pass "events-stacks: $checked event-only corpus traces: pprof (go tool pprof), collapsed, .cpuprofile totals = covered time"
