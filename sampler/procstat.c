@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,17 +82,28 @@ void rs_procstat_free(rs_procstat *ps)
 	free(ps->sys_fds);
 }
 
+/* A small /proc file into buf (NUL-terminated); false when unreadable.
+ * open/read/close: this runs ten times a second, on every thread. */
+static bool read_small(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t got = read(fd, buf, n - 1);
+	close(fd);
+	if (got < 0)
+		return false;
+	buf[got] = 0;
+	return true;
+}
+
 /* utime + stime (clock ticks) and num_threads from /proc/PID/stat. */
 static bool read_stat(int pid, uint64_t *ticks, long *threads)
 {
 	char p[64], buf[2048];
 	snprintf(p, sizeof p, "/proc/%d/stat", pid);
-	FILE *f = fopen(p, "r");
-	if (!f)
+	if (!read_small(p, buf, sizeof buf))
 		return false;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
 	char *rp = strrchr(buf, ')'); /* comm may hold spaces and parens */
 	unsigned long long ut, st;
 	if (!rp || sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %ld",
@@ -103,16 +115,20 @@ static bool read_stat(int pid, uint64_t *ticks, long *threads)
 
 static bool read_rss(int pid, double *bytes)
 {
-	char p[64];
+	char p[64], buf[256];
 	snprintf(p, sizeof p, "/proc/%d/statm", pid);
-	FILE *f = fopen(p, "r");
 	unsigned long long size, res;
-	bool ok = f && fscanf(f, "%llu %llu", &size, &res) == 2;
-	if (f)
-		fclose(f);
-	if (ok)
-		*bytes = (double)res * (double)sysconf(_SC_PAGESIZE);
-	return ok;
+	if (!read_small(p, buf, sizeof buf) || sscanf(buf, "%llu %llu", &size, &res) != 2)
+		return false;
+	*bytes = (double)res * (double)sysconf(_SC_PAGESIZE);
+	return true;
+}
+
+/* The number after "key" in a status text, 0 when absent. */
+static uint64_t status_field(const char *text, const char *key)
+{
+	const char *at = strstr(text, key);
+	return at ? strtoull(at + strlen(key), NULL, 10) : 0;
 }
 
 static long count_dir(const char *path)
@@ -131,7 +147,7 @@ static long count_dir(const char *path)
  * status counts only its main thread). */
 static void read_ctx(int pid, uint64_t *vol, uint64_t *invol)
 {
-	char p[300], line[256];
+	char p[300], status[4096];
 	snprintf(p, sizeof p, "/proc/%d/task", pid);
 	*vol = *invol = 0;
 	DIR *d = opendir(p);
@@ -141,17 +157,10 @@ static void read_ctx(int pid, uint64_t *vol, uint64_t *invol)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof p, "/proc/%d/task/%.32s/status", pid, e->d_name);
-		FILE *f = fopen(p, "r");
-		if (!f)
+		if (!read_small(p, status, sizeof status))
 			continue;
-		unsigned long long v;
-		while (fgets(line, sizeof line, f)) {
-			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1)
-				*vol += v;
-			else if (sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
-				*invol += v;
-		}
-		fclose(f);
+		*vol += status_field(status, "\nvoluntary_ctxt_switches:");
+		*invol += status_field(status, "\nnonvoluntary_ctxt_switches:");
 	}
 	closedir(d);
 }
