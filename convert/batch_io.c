@@ -21,7 +21,7 @@ struct rs_batch_source {
 	struct archive *a; /* NULL: a directory */
 	char *root;
 	char **rel;
-	bool *is_link;
+	char *kind; /* per file: F regular, L link, N other (FIFO, device, socket) */
 	size_t n, cap, pos;
 	bool broken; /* the archive stream failed; nothing more to read */
 	off_t size;  /* of the archive file */
@@ -50,15 +50,16 @@ static rs_batch_source *walking;
 
 static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	(void)st, (void)ftw;
+	(void)ftw;
 	if (type != FTW_F && type != FTW_SL)
 		return 0;
 	rs_batch_source *s = walking;
 	size_t cap = s->cap;
 	RS_GROW(s->rel, cap, s->n + 1);
-	RS_GROW(s->is_link, s->cap, s->n + 1);
+	RS_GROW(s->kind, s->cap, s->n + 1);
 	s->rel[s->n] = rs_xstrdup(path + strlen(s->root) + 1);
-	s->is_link[s->n++] = type == FTW_SL;
+	/* a FIFO would block the reader forever, a device read forever */
+	s->kind[s->n++] = type == FTW_SL ? 'L' : S_ISREG(st->st_mode) ? 'F' : 'N';
 	return 0;
 }
 
@@ -69,17 +70,17 @@ static int open_dir(rs_batch_source *s, rs_err *err)
 	walking = s; /* nftw has no context argument; sources are opened one at a time */
 	if (nftw(s->root, walk_one, 32, FTW_PHYS) != 0)
 		return rs_fail(err, RS_EIO, "%s: cannot read the directory: %s", s->root, strerror(errno));
-	/* Sort paths and their link flags together: sort "flag+path" strings. */
+	/* Sort paths and their kinds together: sort "path+kind" strings. */
 	for (size_t i = 0; i < s->n; i++) {
 		char *t = rs_xmalloc(strlen(s->rel[i]) + 2);
-		sprintf(t, "%s%c", s->rel[i], s->is_link[i] ? 'L' : 'F');
+		sprintf(t, "%s%c", s->rel[i], s->kind[i]);
 		free(s->rel[i]);
 		s->rel[i] = t;
 	}
 	qsort(s->rel, s->n, sizeof *s->rel, cmp_rel);
 	for (size_t i = 0; i < s->n; i++) {
 		size_t len = strlen(s->rel[i]);
-		s->is_link[i] = s->rel[i][len - 1] == 'L';
+		s->kind[i] = s->rel[i][len - 1];
 		s->rel[i][len - 1] = 0;
 	}
 	return 0;
@@ -209,9 +210,10 @@ int rs_batch_source_next(rs_batch_source *s, rs_batch_item *it, bool *more, rs_e
 		return 0;
 	}
 	it->rel = rs_xstrdup(s->rel[s->pos]);
-	if (s->is_link[s->pos]) {
+	if (s->kind[s->pos] != 'F') {
 		it->status = RS_B_REFUSED;
-		snprintf(it->error, sizeof it->error, "symbolic link refused (links are not followed)");
+		snprintf(it->error, sizeof it->error, "%s", s->kind[s->pos] == 'L'
+			 ? "symbolic link refused (links are not followed)" : "not a regular file");
 	} else {
 		it->fs_path = rs_xmalloc(strlen(s->root) + strlen(it->rel) + 2);
 		sprintf(it->fs_path, "%s/%s", s->root, it->rel);
@@ -229,7 +231,7 @@ void rs_batch_source_close(rs_batch_source *s)
 	for (size_t i = 0; i < s->n; i++)
 		free(s->rel[i]);
 	free(s->rel);
-	free(s->is_link);
+	free(s->kind);
 	free(s->root);
 	free(s);
 }

@@ -26,7 +26,7 @@
 #endif
 
 enum { OPT_DURATION = 3000, OPT_CALLGRAPH, OPT_NAME, OPT_TAG, OPT_PID, OPT_INTERVAL,
-       OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK, OPT_LIB_DWARF };
+       OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK, OPT_LIB_DWARF, OPT_KILL_AFTER };
 
 /* User stack copied per sample. The CFI walk goes on with the kernel's
  * frame-pointer chain past its copy, so it needs less than libdw. */
@@ -36,6 +36,7 @@ typedef struct record_opts {
 	const rs_cmd *cmd;
 	unsigned freq;
 	double duration; /* seconds, 0 = until the target ends */
+	double kill_after; /* seconds between SIGTERM and SIGKILL to a command we end */
 	rs_callgraph cg;
 	bool debuginfod, lib_dwarf, verbose;
 	const char *unwinder;
@@ -61,6 +62,7 @@ static const struct option longopts[] = {
 	{"interval", required_argument, 0, OPT_INTERVAL},
 	{"debuginfod", no_argument, 0, OPT_DEBUGINFOD},
 	{"lib-dwarf", no_argument, 0, OPT_LIB_DWARF},
+	{"kill-after", required_argument, 0, OPT_KILL_AFTER},
 	{"verbose", no_argument, 0, 'v'},
 	RS_COMMON_LONGOPTS,
 	{0},
@@ -88,6 +90,8 @@ static int record_option(void *ctx, int opt, const char *arg)
 		return rc;
 	case OPT_DURATION:
 		return num_opt(o, "--duration", arg, 0.001, 1e7, &o->duration);
+	case OPT_KILL_AFTER:
+		return num_opt(o, "--kill-after", arg, 0, 3600, &o->kill_after);
 	case OPT_INTERVAL:
 		if (!(rc = num_opt(o, "--interval", arg, 1, 3600000, &v)))
 			o->interval_ms = (unsigned)v;
@@ -170,6 +174,7 @@ typedef struct target {
 	pid_t pid;
 	bool spawned, exited;
 	int status;
+	int64_t term_ns; /* when we sent SIGTERM, 0 = not sent */
 	int go_fd, err_fd; /* spawned: release pipe, exec-error pipe */
 } target;
 
@@ -379,23 +384,74 @@ static const char *unwinder_name(const record_opts *o)
 	return o->cg == RS_CG_AUTO ? "cfi" : o->cg == RS_CG_DWARF ? o->unwinder : "";
 }
 
-static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r, const rs_perf *p,
-		       const rs_procstat *ps, const char *why_stopped)
+/* "SEGV" for SIGSEGV; the number when the name is unknown. */
+static const char *sig_name(int sig)
 {
+	static char num[16];
+	const char *n = sigabbrev_np(sig);
+	if (n)
+		return n;
+	snprintf(num, sizeof num, "%d", sig);
+	return num;
+}
+
+/* How the command we started ended: "exit 0", "signal SEGV", "" (attached
+ * or still running). */
+static void target_end(const target *t, char *buf, size_t n)
+{
+	if (!t->spawned || !t->exited)
+		snprintf(buf, n, "%s", "");
+	else if (WIFSIGNALED(t->status))
+		snprintf(buf, n, "signal %s", sig_name(WTERMSIG(t->status)));
+	else
+		snprintf(buf, n, "exit %d", WEXITSTATUS(t->status));
+}
+
+static const rs_format *output_format(const record_opts *o)
+{
+	return strcmp(o->out, "-") ? rs_format_for_path(o->out) : rs_format_find("session");
+}
+
+/* A command we sent SIGTERM (we stopped first) has --kill-after seconds
+ * from then to end, the writing of the file included; then SIGKILL. */
+static void end_target(target *t, const record_opts *o)
+{
+	if (!t->spawned || t->exited || !t->term_ns)
+		return;
+	int64_t deadline = t->term_ns + (int64_t)(o->kill_after * 1e9);
+	while (waitpid(t->pid, &t->status, WNOHANG) == 0) {
+		if (now_ns(CLOCK_MONOTONIC) >= deadline) {
+			kill(t->pid, SIGKILL);
+			waitpid(t->pid, &t->status, 0);
+			rs_warn("rustscope record: %s did not end %g s after SIGTERM; killed it (--kill-after)",
+				o->argv[0], o->kill_after);
+			break;
+		}
+		usleep(10000);
+	}
+	t->exited = true;
+}
+
+static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r, const rs_perf *p,
+		       const rs_procstat *ps, const target *t, const char *why_stopped)
+{
+	char ended[64];
+	target_end(t, ended, sizeof ended);
 	char buf[2048];
 	snprintf(buf, sizeof buf,
 		 "{\"record\":{\"event\":\"cpu-clock\",\"frequency_hz\":%u,\"call_graph\":\"%s\","
 		 "\"unwinder\":\"%s\",\"stack_bytes\":%u,\"unwound_cfi\":%llu,\"unwound_fp\":%llu,"
 		 "\"truncated\":%llu,\"kernel_frames\":%s,\"lost_records\":%llu,\"lost_samples\":%llu,"
 		 "\"ring_bytes\":%llu,\"unique_addresses\":%zu,\"symbolize_seconds\":%.6f,"
-		 "\"symbolized_percent\":%.2f,\"stopped_by\":\"%s\",\"syscall_rate\":\"%s\"}}",
+		 "\"symbolized_percent\":%.2f,\"stopped_by\":\"%s\",\"target_end\":\"%s\","
+		 "\"syscall_rate\":\"%s\"}}",
 		 o->freq, cg_name(o->cg), unwinder_name(o), o->cg == RS_CG_FP ? 0 : p->cfg.stack_bytes,
 		 (unsigned long long)r->unwound[RS_UNWOUND_CFI],
 		 (unsigned long long)r->unwound[RS_UNWOUND_FP],
 		 (unsigned long long)r->unwound[RS_UNWOUND_TRUNCATED],
 		 p->cfg.kernel ? "true" : "false", (unsigned long long)r->lost,
 		 (unsigned long long)r->lost_samples, (unsigned long long)p->bytes_read, r->nlocs,
-		 r->symbolize_secs, symbolized_pct(s), why_stopped,
+		 r->symbolize_secs, symbolized_pct(s), why_stopped, ended,
 		 ps->syscall_note[0] ? ps->syscall_note : "raw_syscalls:sys_enter");
 	s->extra = rs_intern_cstr(s, buf);
 }
@@ -472,8 +528,14 @@ static int record(record_opts *o, rs_err *err)
 	rs_recorder r;
 	rs_procstat ps;
 	target t = {0};
-	int rc = 0;
+	rs_output output;
 	rs_recorder_init(&r, o->cg, o->unwinder, o->debuginfod, o->lib_dwarf);
+	rs_procstat_init(&ps, 0);
+	/* an output that cannot be created is found now, not after --duration */
+	int rc = rs_output_open(&output, o->out, err);
+	bool output_open = rc == 0;
+	if (rc)
+		goto out;
 	catch_signals();
 	if (o->argv) {
 		rc = spawn(&t, o->argv, err);
@@ -514,8 +576,7 @@ static int record(record_opts *o, rs_err *err)
 	drain(&p, &r);
 	if (t.spawned && !t.exited && strcmp(why, "target exit")) {
 		kill(t.pid, SIGTERM); /* we stopped first: end the command we started */
-		waitpid(t.pid, &t.status, 0);
-		t.exited = true;
+		t.term_ns = now_ns(CLOCK_MONOTONIC);
 	}
 	rs_sample_type_add(s, "samples", "count");
 	rs_sample_type_add(s, "cpu", "nanoseconds");
@@ -523,8 +584,10 @@ static int record(record_opts *o, rs_err *err)
 	s->period = 1000000000 / o->freq;
 	s->period_type = (rs_value_type){rs_intern_cstr(s, "cpu"), rs_intern_cstr(s, "nanoseconds")};
 	rs_recorder_finish(&r, s, offset, (uint64_t)s->period);
+	if (rs_session_repair_utf8(s)) /* symbol and thread names are bytes */
+		rs_warn("rustscope record: names with invalid UTF-8; the bad bytes are replaced by U+FFFD");
 	fill_info(s, o, &t, start, end);
-	fill_extra(s, o, &r, &p, &ps, why);
+	fill_extra(s, o, &r, &p, &ps, &t, why);
 	rs_rollups_compute(s);
 	if (o->verbose || r.lost || r.lost_samples)
 		fprintf(stderr, "rustscope record: %zu samples, %llu lost records, %llu lost samples, "
@@ -542,12 +605,18 @@ static int record(record_opts *o, rs_err *err)
 		rs_warn("rustscope record: no samples (the target ran too briefly?)");
 	if (t.spawned && WIFEXITED(t.status) && WEXITSTATUS(t.status) && !strcmp(why, "target exit"))
 		rs_warn("rustscope record: %s exited with status %d", o->argv[0], WEXITSTATUS(t.status));
-	const rs_format *fmt = strcmp(o->out, "-") ? rs_format_for_path(o->out) : rs_format_find("session");
-	rc = rs_save(s, o->out, fmt, err);
+	if (t.spawned && WIFSIGNALED(t.status) && !strcmp(why, "target exit"))
+		rs_warn("rustscope record: %s was killed by signal %d (SIG%s)", o->argv[0], WTERMSIG(t.status),
+			sig_name(WTERMSIG(t.status)));
+	rc = rs_export_to(s, &output, output_format(o), err);
+	output_open = false;
 	if (!rc && o->verbose)
 		fprintf(stderr, "rustscope record: wrote %s\n", o->out);
 	rs_session_free(s);
+	end_target(&t, o);
 out:
+	if (output_open)
+		rs_output_abort(&output);
 	rs_perf_close(&p);
 	rs_procstat_free(&ps);
 	rs_recorder_free(&r);
@@ -556,7 +625,7 @@ out:
 
 int cmd_record(int argc, char **argv)
 {
-	record_opts o = {.cmd = rs_cmd_find("record"), .freq = 99, .interval_ms = 100,
+	record_opts o = {.cmd = rs_cmd_find("record"), .freq = 99, .interval_ms = 100, .kill_after = 2,
 			 .unwinder = "libdw", .out = "record.session.json"};
 	int rc = parse(&o, argc, argv);
 	if (rc) {

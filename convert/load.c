@@ -1,4 +1,5 @@
 /* Loading any profile into a session and saving a session in any format. */
+#include "../lib/warn.h"
 #include "../schema/validate.h"
 #include "cli.h"
 
@@ -46,6 +47,10 @@ int rs_load_input(rs_input *in, const rs_format *from, rs_session **out, const r
 	}
 	if (!rc) {
 		fill_identity(s, in, from);
+		size_t bad = rs_session_repair_utf8(s);
+		if (bad)
+			rs_warn("%s: invalid UTF-8 in %zu string%s; the bad bytes are replaced by U+FFFD",
+				in->path, bad, bad == 1 ? "" : "s");
 		rc = rs_session_validate(s, in->path, NULL, err);
 	}
 	if (rc) {

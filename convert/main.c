@@ -83,6 +83,8 @@ static const rs_cmd commands[] = {
 	 "                           libunwind over a bigger stack copy\n"
 	 "  --unwinder libdw|libunwind  back end of --call-graph dwarf (default libdw)\n"
 	 "  --stack-size BYTES       user stack copied per sample (default 8192)\n"
+	 "  --kill-after S           a command record ends (Ctrl-C, --duration) gets SIGTERM, then\n"
+	 "                           SIGKILL after S seconds (default 2); the file is written first\n"
 	 "  --lib-dwarf              also read the DWARF of separate debug files (libc6-dbg,\n"
 	 "                           -dbgsym packages): inline frames and lines in libraries,\n"
 	 "                           ~0.1 s each; by default their symbol tables name functions\n"
@@ -189,7 +191,20 @@ static void main_help(void)
 	printf("\nrustscope help COMMAND, or rustscope COMMAND --help, for details.\n%s", EXIT_CODES);
 }
 
-int main(int argc, char **argv)
+/* Output lost on the way to stdout (a full disk, /dev/full) is an I/O
+ * error even when all else went well; stdio only says so at the flush. */
+static int close_stdout(int rc)
+{
+	errno = 0;
+	bool lost = fflush(stdout) != 0 || ferror(stdout);
+	lost |= fclose(stdout) != 0;
+	if (!lost || rc)
+		return rc;
+	fprintf(stderr, "rustscope: cannot write standard output: %s\n", errno ? strerror(errno) : "write error");
+	return RS_EIO;
+}
+
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		main_help();
@@ -219,5 +234,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: rustscope [--version] [--help] COMMAND [ARGS]\n");
 		return RS_EUSAGE;
 	}
+	rs_output_cleanup_on_signals(); /* record installs its own: it stops and writes */
 	return c->fn(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	return close_stdout(run(argc, argv));
 }

@@ -21,6 +21,7 @@
 #include "../lib/json_write.h"
 #include "../lib/limits.h"
 #include "../lib/rustname.h"
+#include "../lib/utf8.h"
 #include "../lib/warn.h"
 #include "../lib/xalloc.h"
 #include "importers.h"
@@ -871,38 +872,10 @@ static int content_line(ps *x, span l)
  * make invalid JSON, so such bytes become U+FFFD (with one warning). */
 static span valid_utf8(ps *x, span l)
 {
-	size_t i = 0;
-	while (i < l.n && (unsigned char)l.p[i] < 0x80)
-		i++;
-	if (i == l.n)
+	if (rs_utf8_valid(l.p, l.n))
 		return l;
 	rs_sb_reset(&x->fixed);
-	bool bad = false;
-	for (i = 0; i < l.n;) {
-		unsigned char c = (unsigned char)l.p[i];
-		size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3
-			   : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
-		bool ok = k && i + k <= l.n;
-		for (size_t j = 1; ok && j < k; j++)
-			ok = ((unsigned char)l.p[i + j] & 0xC0) == 0x80;
-		if (ok && k == 3) { /* no overlongs, no surrogates */
-			unsigned char d = (unsigned char)l.p[i + 1];
-			ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);
-		}
-		if (ok && k == 4) {
-			unsigned char d = (unsigned char)l.p[i + 1];
-			ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
-		}
-		if (ok) {
-			rs_sb_add(&x->fixed, l.p + i, k);
-			i += k;
-		} else {
-			rs_sb_adds(&x->fixed, "\xEF\xBF\xBD");
-			bad = true;
-			i++;
-		}
-	}
-	if (bad && !x->bad_utf8++)
+	if (rs_utf8_repair(&x->fixed, l.p, l.n) && !x->bad_utf8++)
 		rs_warn("%s: line %" PRIu64 ": invalid UTF-8 replaced by U+FFFD", x->path, x->lineno);
 	return (span){x->fixed.buf, x->fixed.len};
 }

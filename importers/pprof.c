@@ -898,6 +898,10 @@ static int line_frame(ctx *c, size_t i, size_t j, int32_t mapping, rs_frame *fr)
 					 c->path, i, pl->id, j, ln->function_id)
 			       : rs_fail(c->err, RS_EINPUT, "%s: location %zu (id %" PRIu64 ") line %zu: function_id is 0, expected the id of a function",
 					 c->path, i, pl->id, j);
+	if (ln->line < 0 || ln->column < 0) /* lines count from 1; 0 = unknown */
+		return rs_fail(c->err, RS_EINPUT, "%s: location %zu (id %" PRIu64 ") line %zu: %s %" PRId64
+			       " is negative", c->path, i, pl->id, j, ln->line < 0 ? "line number" : "column",
+			       ln->line < 0 ? ln->line : ln->column);
 	const fn_info *fn = &c->fns[fi];
 	rs_frame_init(fr);
 	fr->name = fn->name;

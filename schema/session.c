@@ -3,6 +3,7 @@
 #include "session.h"
 #include "stack_prefault.h"
 
+#include "../lib/utf8.h"
 #include "../lib/xalloc.h"
 
 #include <string.h>
@@ -105,6 +106,26 @@ rs_str rs_intern(rs_session *s, const char *p, size_t len)
 rs_str rs_intern_cstr(rs_session *s, const char *p) { return p ? rs_intern(s, p, strlen(p)) : 0; }
 
 rs_str rs_store(rs_session *s, const char *p, size_t len) { return len ? strtab_push(s, p, len) : 0; }
+
+size_t rs_session_repair_utf8(rs_session *s)
+{
+	rs_strtab *t = &s->strings;
+	rs_strbuf fixed = {0};
+	size_t repaired = 0;
+	for (size_t i = 1; i < t->n; i++) {
+		if (rs_utf8_valid(t->ptr[i], t->len[i]))
+			continue;
+		rs_sb_reset(&fixed);
+		rs_utf8_repair(&fixed, t->ptr[i], t->len[i]);
+		/* the index still files it under its old text: a later intern of
+		 * the new text only adds a second copy */
+		t->ptr[i] = rs_arena_strndup(&s->arena, fixed.buf, fixed.len);
+		t->len[i] = (uint32_t)fixed.len;
+		repaired++;
+	}
+	rs_sb_free(&fixed);
+	return repaired;
+}
 
 rs_session *rs_session_new(void)
 {

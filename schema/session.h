@@ -236,6 +236,9 @@ rs_str rs_intern_cstr(rs_session *s, const char *p);
  * nearly always unique, such as each event's raw JSON args. Interning the
  * same text later gives another id; only the content matters. */
 rs_str rs_store(rs_session *s, const char *p, size_t len);
+/* Replaces the bytes of invalid UTF-8 in every string by U+FFFD (what we
+ * write must be valid); returns how many strings were repaired. */
+size_t rs_session_repair_utf8(rs_session *s);
 static inline const char *rs_s(const rs_session *s, rs_str id) { return s->strings.ptr[id]; }
 static inline uint32_t rs_slen(const rs_session *s, rs_str id) { return s->strings.len[id]; }
 

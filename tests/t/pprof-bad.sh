@@ -45,8 +45,12 @@ def profile(case):
         strings[0] = "oops"
     elif case == "negative-string-index":
         sample_type = [msg(1, num(1, -1) + num(2, 2))]
+    elif case == "negative-line":
+        location = [msg(4, num(1, 1) + msg(4, num(1, 1) + num(2, -5)))]
     body = b"".join(sample_type + sample + mapping + location + function)
     body += b"".join(s(6, x) for x in strings)
+    if case == "invalid-utf8":
+        body = body.replace(b"main", b"m\xffin")  # the same length: no length prefix changes
     if case == "truncated-protobuf":
         body = body[: len(body) - 3]
     elif case == "bad-wire-type":
@@ -119,3 +123,12 @@ expect_err "pprof bad: decompression bomb message" "bomb\.pb\.gz: input is large
 
 # No output file is left behind by a failed conversion.
 check "pprof bad: no partial output" test ! -e "$T/out.json"
+
+# A negative line number is refused (the session has no negative lines).
+bad negative-line "line number -5 is negative"
+# Invalid UTF-8 in strings is repaired with a warning: nothing we write may
+# fail our own validate.
+mk invalid-utf8 invalid-utf8
+expect_exit "pprof invalid UTF-8: converts" 0 "$RS" convert "$T/invalid-utf8.pb" -o "$T/utf8.session.json"
+expect_err "pprof invalid UTF-8: warns once" "invalid UTF-8.*U\+FFFD"
+expect_exit "pprof invalid UTF-8: what we wrote validates" 0 "$RS" validate "$T/utf8.session.json"
