@@ -69,8 +69,9 @@ static void export_item(batch *b, rs_batch_item *it, const rs_session *s)
 			it->out_data = rs_output_take(&out, &it->out_len);
 	} else {
 		char *path = NULL;
-		if (!(rc = rs_batch_sink_path(b->dst, it->out_rel, &path, &err)))
-			rc = rs_save(s, path, b->o->to, &err);
+		if (!(rc = rs_batch_sink_path(b->dst, it->out_rel, &path, &err)) &&
+		    (rc = rs_save(s, path, b->o->to, &err)) && !b->o->force)
+			unlink(path); /* the empty file that claimed the name */
 		struct stat st;
 		if (!rc && stat(path, &st) == 0)
 			it->out_len = (size_t)st.st_size;

@@ -55,7 +55,9 @@ void rs_batch_source_close(rs_batch_source *src);
 int rs_batch_sink_open(rs_batch_sink **out, const char *path, bool force, rs_err *err);
 bool rs_batch_sink_is_archive(const rs_batch_sink *dst);
 /* Directory sink: the final path of rel, with its directories made (none
- * through a symbolic link); fails when it exists and force is off. */
+ * through a symbolic link); fails when it exists and force is off, else
+ * claims it with an empty file (exclusive create) for the caller to
+ * replace, or to remove when its conversion fails. */
 int rs_batch_sink_path(rs_batch_sink *dst, const char *rel, char **path, rs_err *err);
 /* Archive sink: appends a member. */
 int rs_batch_sink_add(rs_batch_sink *dst, const char *rel, const char *data, size_t len, rs_err *err);

@@ -338,9 +338,14 @@ int rs_batch_sink_path(rs_batch_sink *d, const char *rel, char **out, rs_err *er
 	char *path = rs_xmalloc(root_len + strlen(rel) + 2);
 	sprintf(path, "%s/%s", d->root, rel);
 	int rc = make_dirs(d, path, root_len, err);
-	struct stat st;
-	if (!rc && lstat(path, &st) == 0 && !d->force)
-		rc = rs_fail(err, RS_EIO, "%s: exists; use --force to replace it", path);
+	/* claimed by an exclusive create: two batches into one OUT cannot both
+	 * count the same file as theirs */
+	int fd = rc || d->force ? -1 : open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (!rc && !d->force && fd < 0)
+		rc = errno == EEXIST ? rs_fail(err, RS_EIO, "%s: exists; use --force to replace it", path)
+				     : rs_fail(err, RS_EIO, "%s: cannot create: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 	if (rc) {
 		free(path);
 		return rc;

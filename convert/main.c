@@ -172,7 +172,9 @@ int rs_common_option(const rs_cmd *cmd, int opt, const char *arg)
 	case OPT_MAX_DEPTH:
 		if ((rc = parse_size(cmd, "--max-depth", arg, &v)))
 			return rc;
-		rs_limits_cur.max_depth = v > 100000 ? 100000 : (uint32_t)v;
+		if (v > RS_LIMIT_DEPTH_MAX) /* deeper would overflow the parser's stack */
+			return rs_usage_error(cmd, "--max-depth is at most %u, got '%s'", RS_LIMIT_DEPTH_MAX, arg);
+		rs_limits_cur.max_depth = (uint32_t)v;
 		return 0;
 	}
 	return rs_usage_error(cmd, "unknown option '%s'", arg ? arg : "?");

@@ -80,6 +80,8 @@ int rs_jr_fail(rs_jr *r, int code, const char *fmt, ...)
 const char *rs_jv_type_name(const rs_jv *v)
 {
 	static const char *const names[] = {"null", "boolean", "integer", "number", "string"};
+	if (v->type == RS_JV_INT && v->big)
+		return "an integer beyond the 64-bit range"; /* not "expected an integer, got integer" */
 	return names[v->type];
 }
 
@@ -261,8 +263,9 @@ static int cb_key(void *ctx, const unsigned char *k, size_t n)
 static int depth_check(rs_jr *r)
 {
 	if (r->nlv + (size_t)r->capture_depth + (size_t)r->skip_depth >= rs_limits_cur.max_depth)
-		return rs_jr_fail(r, RS_EINPUT, "nesting deeper than %u levels (limit; raise it with "
-			   "--max-depth)", rs_limits_cur.max_depth);
+		return rs_jr_fail(r, RS_EINPUT, "nesting deeper than %u levels (limit%s)",
+				  rs_limits_cur.max_depth, rs_limits_cur.max_depth < RS_LIMIT_DEPTH_MAX
+				  ? "; raise it with --max-depth" : ", the most --max-depth allows");
 	return 0;
 }
 

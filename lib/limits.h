@@ -18,6 +18,7 @@ extern rs_limits rs_limits_cur;
 #define RS_LIMIT_INPUT_DEFAULT (4ULL << 30)
 #define RS_LIMIT_ELEMENTS_DEFAULT 200000000ULL
 #define RS_LIMIT_DEPTH_DEFAULT 1024
+#define RS_LIMIT_DEPTH_MAX 100000u /* deeper would overflow the parsers' stacks */
 #define RS_LIMIT_STRING_DEFAULT (64ULL << 20)
 
 #endif

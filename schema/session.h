@@ -283,7 +283,7 @@ static inline const rs_label *rs_sample_labels(const rs_session *s, size_t i, si
 {
 	uint32_t b = i ? s->samples.label_end[i - 1] : 0;
 	*n = s->samples.label_end[i] - b;
-	return s->samples.labels + b;
+	return s->samples.labels ? s->samples.labels + b : NULL; /* NULL + 0 is undefined */
 }
 
 rs_interval *rs_interval_new(rs_session *s);

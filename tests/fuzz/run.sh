@@ -3,7 +3,8 @@
 # runs each for FUZZ_SECONDS (default 60), seeded from corpus/, tests/bad/
 # and ../shared/corpus. Crashes are copied to tests/fuzz-regressions/<name>/,
 # which tests/t/fuzz-regressions.sh replays in make check.
-# Usage: tests/fuzz/run.sh [IMPORTER...]   (session rustscope pprof perfscript speedscope collapsed)
+# Usage: tests/fuzz/run.sh [NAME...]   (an importer: session rustscope pprof perfscript
+# speedscope collapsed chrome cpuprofile; or roundtrip-FORMAT for a writable one)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -37,17 +38,27 @@ seeds() { # importer → seed directory
 	echo "$d"
 }
 
-for name in ${@:-session rustscope pprof perfscript speedscope collapsed chrome cpuprofile}; do
+# roundtrip-FORMAT: import, export, import again, same session (roundtrip.c)
+all="session rustscope pprof perfscript speedscope collapsed chrome cpuprofile"
+all="$all roundtrip-session roundtrip-pprof roundtrip-speedscope roundtrip-collapsed roundtrip-chrome roundtrip-cpuprofile"
+for name in ${@:-$all}; do
 	bin=$out/fuzz-$name
+	fmt=${name#roundtrip-}
 	echo "fuzz: building $bin"
-	clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-DIMPORT=rs_import_$name tests/fuzz/fuzz.c "${core[@]}" "${libs[@]}" -o "$bin"
+	if [ "$fmt" = "$name" ]; then
+		clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+			-DIMPORT=rs_import_$name tests/fuzz/fuzz.c "${core[@]}" "${libs[@]}" -o "$bin"
+	else
+		clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+			-DIMPORT=rs_import_$fmt -DEXPORT=rs_export_$fmt tests/fuzz/roundtrip.c "${core[@]}" \
+			"${libs[@]}" -o "$bin"
+	fi
 	work=$out/corpus-$name
 	mkdir -p "$work" tests/fuzz-regressions/$name
 	echo "fuzz: running $name for ${secs}s"
 	set +e
 	"$bin" -max_total_time="$secs" -max_len=262144 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="tests/fuzz-regressions/$name/" "$work" "$(seeds $name)" 2>&1 |
+		-artifact_prefix="tests/fuzz-regressions/$name/" "$work" "$(seeds $fmt)" 2>&1 |
 		grep -E '^#[0-9]+ +(DONE|pulse)|ERROR|SUMMARY|Done' | tail -4
 	rc=${PIPESTATUS[0]}
 	set -e

@@ -1,5 +1,6 @@
 # Replays inputs that once crashed an importer (tests/fuzz-regressions/<importer>/):
-# each must now import or be rejected with exit 3, under ASan+UBSan.
+# each must now import or be rejected with exit 3, under ASan+UBSan; those of
+# a round trip (roundtrip-<format>/) must also export and read back.
 . tests/lib.sh
 n=0
 for dir in tests/fuzz-regressions/*/; do
@@ -7,8 +8,16 @@ for dir in tests/fuzz-regressions/*/; do
 	for f in "$dir"*; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
-		$RS validate --from "$fmt" "$f" >/dev/null 2>"$T/err"
-		rc=$?
+		case $fmt in
+		roundtrip-*) # import, export in the same format, read that back
+			rt=${fmt#roundtrip-}
+			$RS convert -q --from "$rt" "$f" --to "$rt" -o "$T/rt.out" 2>"$T/err"
+			rc=$?
+			[ $rc -eq 0 ] && { $RS validate --from "$rt" "$T/rt.out" >/dev/null 2>"$T/err"; rc=$?; } ;;
+		*)
+			$RS validate --from "$fmt" "$f" >/dev/null 2>"$T/err"
+			rc=$? ;;
+		esac
 		if [ $rc -eq 0 ] || [ $rc -eq 3 ]; then pass "fuzz regression $fmt/$(basename "$f")"
 		else fail "fuzz regression $fmt/$(basename "$f")" "exit $rc: $(head -c 300 "$T/err")"; fi
 	done

@@ -72,6 +72,23 @@ expect_exit "lost stdout: info > /dev/full exits 4" 4 sh -c "\"$RS\" info $EX >/
 expect_err "lost stdout: says so" "cannot write standard output"
 expect_exit "lost stdout: validate > /dev/full exits 4" 4 sh -c "\"$RS\" validate $EX >/dev/full"
 
+# concurrent batches into one OUT without --force: each file is "ok" once
+mkdir -p "$D/many"
+for i in $(seq 1 16); do cp $EX "$D/many/p$i.session.json"; done
+"$RS_PLAIN" convert -q --batch "$D/many" --to pprof -o "$D/many-out" --report "$D/r1.json" 2>/dev/null &
+"$RS_PLAIN" convert -q --batch "$D/many" --to pprof -o "$D/many-out" --report "$D/r2.json" 2>/dev/null
+wait
+ok=$(python3 -c 'import json, sys; print(sum(1 for f in sys.argv[1:] for x in json.load(open(f))["files"] if x["status"] == "ok"))' "$D/r1.json" "$D/r2.json")
+if [ "$ok" = 16 ]; then pass "concurrent batches into one OUT: 16 inputs, 16 ok"
+else fail "concurrent batches into one OUT: 16 inputs, 16 ok" "$ok ok"; fi
+
+# a number beyond 64 bits, and --max-depth's ceiling
+printf '{"schema":"rustscope.session","schema_version":1,"session":{"id":"a","name":"b","start_time_ns":9223372036854775813}}' >"$D/big.json"
+expect_exit "integer 2^63+5: exit 3" 3 "$RS" validate "$D/big.json"
+expect_err "integer 2^63+5: says it is beyond 64 bits" "expected an integer, got an integer beyond the 64-bit range"
+expect_exit "--max-depth above 100000: a usage error, not a silent cap" 2 "$RS" validate --max-depth 100001 $EX
+expect_err "--max-depth above 100000: names the ceiling" "at most 100000"
+
 # 5 and the rest: record (needs perf_event_open)
 "$RS" record -q --duration 0.05 -o "$T/probe.session.json" -- /bin/true >/dev/null 2>"$T/probe.err"
 if [ $? -eq 4 ] && grep -q perf_event_open "$T/probe.err"; then
