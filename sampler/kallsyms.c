@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -36,7 +37,7 @@ static char *slurp(const char *path, size_t *len)
 	size_t cap = 0;
 	*len = 0;
 	for (;;) {
-		RS_GROW(buf, cap, *len + (1 << 20) + 1);
+		RS_GROW(buf, cap, *len + (1 << 16) + 1);
 		ssize_t got = read(fd, buf + *len, cap - *len - 1);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -118,35 +119,64 @@ static bool cache_path(char *out, size_t n)
 	return ok;
 }
 
-static bool cache_read(const char *path, rs_ksym **syms, size_t *n, char **buf)
+/* The cache file, mapped, not read: it is megabytes, and the lookups of a
+ * recording touch a few pages of it. Offsets are checked at lookup. */
+static bool cache_read(const char *path, rs_kallsyms *k)
 {
-	size_t len;
-	char *b = slurp(path, &len);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return false;
+	void *m = fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(cache_head)
+		? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	close(fd);
+	if (m == MAP_FAILED)
+		return false;
+	size_t len = (size_t)st.st_size;
+	const char *b = m;
 	cache_head h;
-	if (!b || len < sizeof h)
-		goto bad;
 	memcpy(&h, b, sizeof h);
-	if (memcmp(h.magic, MAGIC, sizeof MAGIC) || h.n > len / 16 ||
-	    len != sizeof h + h.n * 16 + h.names || !h.names || b[len - 1])
-		goto bad;
-	const char *names = b + sizeof h + h.n * 16;
-	*syms = rs_xmalloc((h.n ? h.n : 1) * sizeof **syms);
-	for (uint64_t i = 0; i < h.n; i++) {
-		uint64_t e[2];
-		memcpy(e, b + sizeof h + i * 16, 16);
-		if (e[1] >= h.names || (i && e[0] < (*syms)[i - 1].addr)) {
-			free(*syms);
-			*syms = NULL;
-			goto bad;
-		}
-		(*syms)[i] = (rs_ksym){e[0], names + e[1]};
+	if (memcmp(h.magic, MAGIC, sizeof MAGIC) || h.n > len / 16 || !h.n || !h.names ||
+	    len != sizeof h + h.n * 16 + h.names || b[len - 1]) {
+		munmap(m, len);
+		return false;
 	}
-	*n = h.n;
-	*buf = b;
+	k->n = h.n;
+	k->map = m;
+	k->map_len = len;
 	return true;
-bad:
-	free(b);
-	return false;
+}
+
+/* Entry i of the mapped cache: address and name. */
+static uint64_t map_entry(const rs_kallsyms *k, size_t i, const char **name)
+{
+	const char *b = k->map;
+	cache_head h;
+	uint64_t e[2];
+	memcpy(&h, b, sizeof h);
+	memcpy(e, b + sizeof h + i * 16, 16);
+	*name = e[1] < h.names ? b + sizeof h + h.n * 16 + e[1] : NULL;
+	return e[0];
+}
+
+const char *rs_kallsyms_name(const rs_kallsyms *k, uint64_t addr)
+{
+	const char *name = NULL;
+	size_t lo = 0, hi = k->n;
+	while (lo < hi) { /* first symbol above addr */
+		size_t mid = (lo + hi) / 2;
+		uint64_t a = k->map ? map_entry(k, mid, &name) : k->syms[mid].addr;
+		if (a <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	if (!k->map)
+		return k->syms[lo - 1].name;
+	map_entry(k, lo - 1, &name);
+	return name;
 }
 
 /* Written beside its final name and renamed: readers see all or nothing. */
@@ -176,20 +206,27 @@ static void cache_write(const char *path, const rs_ksym *syms, size_t n)
 		unlink(tmp);
 }
 
-void rs_kallsyms_load(rs_ksym **syms, size_t *n, char **buf)
+void rs_kallsyms_load(rs_kallsyms *k)
 {
 	char path[4200];
 	bool cached = cache_path(path, sizeof path);
-	*syms = NULL;
-	*n = 0;
-	*buf = NULL;
-	if (cached && cache_read(path, syms, n, buf))
+	memset(k, 0, sizeof *k);
+	if (cached && cache_read(path, k))
 		return;
 	size_t len;
-	*buf = slurp("/proc/kallsyms", &len);
-	if (!*buf)
+	k->text = slurp("/proc/kallsyms", &len);
+	if (!k->text)
 		return;
-	parse(*buf, len, syms, n);
-	if (cached && *n)
-		cache_write(path, *syms, *n);
+	parse(k->text, len, &k->syms, &k->n);
+	if (cached && k->n)
+		cache_write(path, k->syms, k->n);
+}
+
+void rs_kallsyms_free(rs_kallsyms *k)
+{
+	free(k->syms);
+	free(k->text);
+	if (k->map)
+		munmap(k->map, k->map_len);
+	memset(k, 0, sizeof *k);
 }

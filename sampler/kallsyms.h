@@ -10,13 +10,23 @@
 
 typedef struct rs_ksym {
 	uint64_t addr;
-	const char *name; /* in the buffer rs_kallsyms_load gives */
+	const char *name; /* in the table's text or mapped cache */
 } rs_ksym;
 
-/* Fills *syms (sorted by address) and *buf (the names' storage; both
- * malloc'ed, NULL when the symbols are hidden or unreadable). The cache
+typedef struct rs_kallsyms {
+	size_t n;
+	rs_ksym *syms; /* read from /proc: sorted by address */
+	char *text;    /* /proc/kallsyms as read, names NUL-terminated in place */
+	void *map;     /* or the cache file, mapped: searched where it lies */
+	size_t map_len;
+} rs_kallsyms;
+
+/* Fills k (empty when the symbols are hidden or unreadable). The cache
  * lives in $RUSTSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/rustscope, else
  * ~/.cache/rustscope; RUSTSCOPE_CACHE_DIR= (empty) turns it off. */
-void rs_kallsyms_load(rs_ksym **syms, size_t *n, char **buf);
+void rs_kallsyms_load(rs_kallsyms *k);
+void rs_kallsyms_free(rs_kallsyms *k);
+/* The symbol at or below addr; NULL when none. */
+const char *rs_kallsyms_name(const rs_kallsyms *k, uint64_t addr);
 
 #endif

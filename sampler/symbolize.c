@@ -89,8 +89,7 @@ void rs_sym_free(rs_symbolizer *sz, rs_maps *m)
 		free(ms);
 		m->mods[i]->sym = NULL;
 	}
-	free(sz->ksyms);
-	free(sz->kbuf);
+	rs_kallsyms_free(&sz->ksyms);
 }
 
 static modsym *mod_state(rs_module *mod)
@@ -436,19 +435,12 @@ static size_t by_kallsyms(rs_symbolizer *sz, uint64_t addr, rs_symline *out)
 {
 	if (!sz->ksyms_tried) {
 		sz->ksyms_tried = true;
-		rs_kallsyms_load(&sz->ksyms, &sz->nksyms, &sz->kbuf);
+		rs_kallsyms_load(&sz->ksyms);
 	}
-	size_t lo = 0, hi = sz->nksyms;
-	while (lo < hi) { /* first symbol above addr */
-		size_t mid = (lo + hi) / 2;
-		if (sz->ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
+	const char *name = rs_kallsyms_name(&sz->ksyms, addr);
+	if (!name)
 		return 0;
-	out[0] = (rs_symline){.sym = sz->ksyms[lo - 1].name};
+	out[0] = (rs_symline){.sym = name};
 	return 1;
 }
 

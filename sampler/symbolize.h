@@ -25,9 +25,7 @@ typedef struct rs_symline {
 typedef struct rs_symbolizer {
 	bool debuginfod;
 	bool separate_dwarf; /* also the DWARF of separate debug files (--lib-dwarf) */
-	rs_ksym *ksyms; /* sorted by address */
-	size_t nksyms;
-	char *kbuf; /* /proc/kallsyms as read, the names NUL-terminated in place */
+	rs_kallsyms ksyms;
 	bool ksyms_tried;
 	/* statistics */
 	uint64_t lookups, by_dwarf, by_symtab, unresolved;
