@@ -747,6 +747,14 @@ static int ev_key(const rs_jr *r)
 #undef IS
 }
 
+/* The buffer of a member an event has once: a repeated member replaces
+ * the earlier value (the last wins, as JSON.parse has it), never joins it. */
+static rs_strbuf *once(rs_strbuf *b)
+{
+	rs_sb_reset(b);
+	return b;
+}
+
 static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 {
 	ev *e = &t->e;
@@ -756,18 +764,18 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 	case K_PH:
 		if (!str)
 			break;
-		rs_sb_add(&e->ph, v->s, v->len);
+		rs_sb_add(once(&e->ph), v->s, v->len);
 		return 0;
 	case K_NAME:
 		if (!str)
 			break;
-		rs_sb_add(&e->name, v->s, v->len);
+		rs_sb_add(once(&e->name), v->s, v->len);
 		e->has_name = true;
 		return 0;
 	case K_CAT:
 		if (!str)
 			break;
-		rs_sb_add(&e->cat, v->s, v->len);
+		rs_sb_add(once(&e->cat), v->s, v->len);
 		e->has_cat = true;
 		return 0;
 	case K_TS:
@@ -775,30 +783,30 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 			break;
 		e->has_ts = true;
 		e->bad_ts = !rs_v8_us_to_ns(v, &e->ts);
-		write_jv(&e->ts_raw, v);
+		write_jv(once(&e->ts_raw), v);
 		return 0;
 	case K_DUR:
 		if (!rs_v8_us_to_ns(v, &e->dur))
 			break;
 		e->has_dur = true;
-		write_jv(&e->dur_raw, v);
+		write_jv(once(&e->dur_raw), v);
 		return 0;
 	case K_PID:
 		if (!rs_v8_int(v, &x))
 			break;
 		e->pid = x, e->has_pid = true;
-		write_jv(&e->pid_raw, v);
+		write_jv(once(&e->pid_raw), v);
 		return 0;
 	case K_TID:
 		if (!rs_v8_int(v, &x))
 			break;
 		e->tid = x, e->has_tid = true;
-		write_jv(&e->tid_raw, v);
+		write_jv(once(&e->tid_raw), v);
 		return 0;
 	case K_ID:
 		if (!str && v->type != RS_JV_INT)
 			break;
-		write_jv(&e->id, v);
+		write_jv(once(&e->id), v);
 		e->has_id = true;
 		return 0;
 	case K_SF:
@@ -852,7 +860,7 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 	switch (parent) {
 	case T_EV: case T_SAMPLE:
 		if (rs_jr_key_is(r, "args") && json[0] == '{') {
-			rs_sb_add(&t->e.args, json, len);
+			rs_sb_add(once(&t->e.args), json, len);
 			t->e.has_args = true;
 		} else {
 			rs_jr_keep_member(r, &t->e.unk, NULL, json, len);

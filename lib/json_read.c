@@ -320,7 +320,7 @@ static bool canonical(const unsigned char *p, size_t n)
 				return false;
 		} else if (c == '"') {
 			in_str = true;
-		} else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+		} else if (c <= ' ') { /* whitespace: yajl also takes \v and \f, JSON does not */
 			return false;
 		}
 	}
