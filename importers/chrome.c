@@ -26,6 +26,7 @@ typedef struct ev {
 	rs_strbuf sf_raw; /* the text of "sf" (a stack frame id, also kept in unk) */
 	bool has_name, has_cat, has_args, has_ts, has_dur, has_pid, has_tid, has_id, bad_ts;
 	bool has_sf;
+	uint16_t seen; /* members met so far, by ev_key (args: bit 15) */
 	int64_t ts, dur, pid, tid;
 } ev;
 #define EV_BUFS(e) {&(e)->ph, &(e)->name, &(e)->cat, &(e)->args, &(e)->unk, &(e)->ts_raw, \
@@ -115,6 +116,7 @@ static void ev_reset(ev *e)
 	bool *flags[] = EV_FLAGS(e);
 	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
 		*flags[i] = false;
+	e->seen = 0;
 }
 
 static void ev_free(ev *e)
@@ -747,12 +749,18 @@ static int ev_key(const rs_jr *r)
 #undef IS
 }
 
-/* The buffer of a member an event has once: a repeated member replaces
- * the earlier value (the last wins, as JSON.parse has it), never joins it. */
-static rs_strbuf *once(rs_strbuf *b)
+/* A member a trace event has twice (JSON.parse would keep the last, our
+ * reader both) is refused: where its value went would be a guess. */
+static int seen_once(rs_jr *r, ev *e, unsigned bit)
 {
-	rs_sb_reset(b);
-	return b;
+	if (!(e->seen & bit)) {
+		e->seen |= bit;
+		return 0;
+	}
+	size_t n;
+	const char *k = rs_jr_key(r, &n);
+	return rs_jr_fail(r, RS_EINPUT, "the member \"%.*s\" is repeated; an event has each member once",
+			  (int)n, k ? k : "");
 }
 
 static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
@@ -760,22 +768,25 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 	ev *e = &t->e;
 	int64_t x;
 	bool str = v->type == RS_JV_STRING;
-	switch (ev_key(r)) {
+	int key = ev_key(r), rc;
+	if (key != K_OTHER && (rc = seen_once(r, e, 1u << key)))
+		return rc;
+	switch (key) {
 	case K_PH:
 		if (!str)
 			break;
-		rs_sb_add(once(&e->ph), v->s, v->len);
+		rs_sb_add(&e->ph, v->s, v->len);
 		return 0;
 	case K_NAME:
 		if (!str)
 			break;
-		rs_sb_add(once(&e->name), v->s, v->len);
+		rs_sb_add(&e->name, v->s, v->len);
 		e->has_name = true;
 		return 0;
 	case K_CAT:
 		if (!str)
 			break;
-		rs_sb_add(once(&e->cat), v->s, v->len);
+		rs_sb_add(&e->cat, v->s, v->len);
 		e->has_cat = true;
 		return 0;
 	case K_TS:
@@ -783,30 +794,30 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 			break;
 		e->has_ts = true;
 		e->bad_ts = !rs_v8_us_to_ns(v, &e->ts);
-		write_jv(once(&e->ts_raw), v);
+		write_jv(&e->ts_raw, v);
 		return 0;
 	case K_DUR:
 		if (!rs_v8_us_to_ns(v, &e->dur))
 			break;
 		e->has_dur = true;
-		write_jv(once(&e->dur_raw), v);
+		write_jv(&e->dur_raw, v);
 		return 0;
 	case K_PID:
 		if (!rs_v8_int(v, &x))
 			break;
 		e->pid = x, e->has_pid = true;
-		write_jv(once(&e->pid_raw), v);
+		write_jv(&e->pid_raw, v);
 		return 0;
 	case K_TID:
 		if (!rs_v8_int(v, &x))
 			break;
 		e->tid = x, e->has_tid = true;
-		write_jv(once(&e->tid_raw), v);
+		write_jv(&e->tid_raw, v);
 		return 0;
 	case K_ID:
 		if (!str && v->type != RS_JV_INT)
 			break;
-		write_jv(once(&e->id), v);
+		write_jv(&e->id, v);
 		e->has_id = true;
 		return 0;
 	case K_SF:
@@ -859,8 +870,11 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 	tr *t = ctx;
 	switch (parent) {
 	case T_EV: case T_SAMPLE:
+		int rc = rs_jr_key_is(r, "args") ? seen_once(r, &t->e, 1u << 15) : 0;
+		if (rc)
+			return rc;
 		if (rs_jr_key_is(r, "args") && json[0] == '{') {
-			rs_sb_add(once(&t->e.args), json, len);
+			rs_sb_add(&t->e.args, json, len);
 			t->e.has_args = true;
 		} else {
 			rs_jr_keep_member(r, &t->e.unk, NULL, json, len);
