@@ -869,7 +869,7 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 {
 	tr *t = ctx;
 	switch (parent) {
-	case T_EV: case T_SAMPLE:
+	case T_EV: case T_SAMPLE: {
 		int rc = rs_jr_key_is(r, "args") ? seen_once(r, &t->e, 1u << 15) : 0;
 		if (rc)
 			return rc;
@@ -880,6 +880,7 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 			rs_jr_keep_member(r, &t->e.unk, NULL, json, len);
 		}
 		return 0;
+	}
 	case T_META:
 		if (rs_jr_key_is(r, "rustscope")) {
 			rs_sb_reset(&t->block);
