@@ -15,11 +15,7 @@ int rs_export_cpuprofile(const rs_session *s, rs_output *out, rs_err *err); /* V
 /* Shared by exporters/chrome.c and exporters/cpuprofile.c. */
 #include "../lib/json_write.h"
 #include <stdbool.h>
-typedef void (*rs_json_member_fn)(void *ctx, const char *key, size_t klen, const char *json,
-				  size_t len);
-/* Calls fn for each member of a JSON object (or, with fragment, of members
- * text "k":v,...), values as canonical JSON. Nonzero when it is not JSON. */
-int rs_json_each_member(const char *json, size_t len, bool fragment, rs_json_member_fn fn, void *ctx);
+#include "../lib/json_members.h"
 void rs_jw_us(rs_jw *w, int64_t ns); /* ns as exact µs: 1500 → 1.5 */
 /* The session as JSON value, its schema marker escaped (sniffing). */
 void rs_write_embedded_session(const rs_session *s, rs_jw *w);

@@ -26,13 +26,15 @@ typedef struct ev {
 	rs_strbuf sf_raw; /* the text of "sf" (a stack frame id, also kept in unk) */
 	bool has_name, has_cat, has_args, has_ts, has_dur, has_pid, has_tid, has_id, bad_ts;
 	bool has_sf;
-	uint16_t seen; /* members met so far, by ev_key (args: bit 15) */
+	bool odd; /* a member the format defines has a value of another type */
+	uint16_t seen; /* members met so far, by ev_key */
 	int64_t ts, dur, pid, tid;
 } ev;
 #define EV_BUFS(e) {&(e)->ph, &(e)->name, &(e)->cat, &(e)->args, &(e)->unk, &(e)->ts_raw, \
 		    &(e)->dur_raw, &(e)->pid_raw, &(e)->tid_raw, &(e)->id, &(e)->sf_raw}
 #define EV_FLAGS(e) {&(e)->has_name, &(e)->has_cat, &(e)->has_args, &(e)->has_ts, &(e)->has_dur, \
-		     &(e)->has_pid, &(e)->has_tid, &(e)->has_id, &(e)->bad_ts, &(e)->has_sf}
+		     &(e)->has_pid, &(e)->has_tid, &(e)->has_id, &(e)->bad_ts, &(e)->has_sf, \
+		     &(e)->odd}
 
 /* A B or E event, paired once the whole file is read (events may be
  * unsorted; pairing is per thread in time order, file order on ties). */
@@ -636,6 +638,10 @@ static int on_event(rs_jr *r, tr *t)
 	ev *e = &t->e;
 	if (e->bad_ts)
 		return rs_jr_fail(r, RS_EINPUT, "\"ts\" is not a number of microseconds");
+	if (e->odd) {
+		keep_event(t, e);
+		return 0;
+	}
 	const char *ph = e->ph.buf ? e->ph.buf : "";
 	bool needs_ts = e->ph.len == 1 && strchr("XBEiIC", ph[0]);
 	if (needs_ts && !e->has_ts) {
@@ -727,7 +733,7 @@ static rs_str sf_id(tr *t, const rs_jv *v)
 }
 
 /* The members an event reader looks for, by name. */
-enum { K_OTHER, K_PH, K_NAME, K_CAT, K_TS, K_DUR, K_PID, K_TID, K_ID, K_SF };
+enum { K_OTHER, K_PH, K_NAME, K_CAT, K_TS, K_DUR, K_PID, K_TID, K_ID, K_SF, K_ARGS };
 
 static int ev_key(const rs_jr *r)
 {
@@ -744,6 +750,7 @@ static int ev_key(const rs_jr *r)
 	case 'd': return IS("dur") ? K_DUR : K_OTHER;
 	case 'i': return IS("id") ? K_ID : K_OTHER;
 	case 's': return IS("sf") ? K_SF : K_OTHER;
+	case 'a': return IS("args") ? K_ARGS : K_OTHER;
 	}
 	return K_OTHER;
 #undef IS
@@ -825,8 +832,12 @@ static int ev_scalar(rs_jr *r, tr *t, const rs_jv *v)
 		rs_sb_reset(&e->sf_raw);
 		if (v->type == RS_JV_STRING || v->type == RS_JV_INT || v->type == RS_JV_DOUBLE)
 			rs_sb_add(&e->sf_raw, v->s, v->len); /* what sf_id interns */
-		break;
+		rs_jr_keep_member(r, &e->unk, v, NULL, 0);
+		return 0;
 	}
+	/* Kept among the unknown members, a defined member of another type
+	 * would be written twice on export: the event stays as it is. */
+	e->odd |= key != K_OTHER;
 	rs_jr_keep_member(r, &e->unk, v, NULL, 0);
 	return 0;
 }
@@ -870,13 +881,14 @@ static int on_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 	tr *t = ctx;
 	switch (parent) {
 	case T_EV: case T_SAMPLE: {
-		int rc = rs_jr_key_is(r, "args") ? seen_once(r, &t->e, 1u << 15) : 0;
-		if (rc)
+		int key = ev_key(r), rc;
+		if (key != K_OTHER && (rc = seen_once(r, &t->e, 1u << key)))
 			return rc;
-		if (rs_jr_key_is(r, "args") && json[0] == '{') {
+		if (key == K_ARGS && json[0] == '{') {
 			rs_sb_add(&t->e.args, json, len);
 			t->e.has_args = true;
 		} else {
+			t->e.odd |= key != K_OTHER;
 			rs_jr_keep_member(r, &t->e.unk, NULL, json, len);
 		}
 		return 0;
@@ -934,6 +946,8 @@ static int on_close(rs_jr *r, void *ctx, int tag, bool is_array)
 	if (tag == T_SAMPLE) {
 		if (!t->e.has_ts || t->e.bad_ts)
 			return rs_jr_fail(r, RS_EINPUT, "a sample needs \"ts\" in microseconds");
+		if (t->e.odd)
+			return rs_jr_fail(r, RS_EINPUT, "a sample has a member of another type than the format gives it");
 		sfsample x = t->cur_sample;
 		on_sf_sample(t, &t->e, x.sf, x.weight);
 	}

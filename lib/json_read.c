@@ -97,9 +97,15 @@ void rs_jv_write(rs_jw *w, const rs_jv *v)
 
 void rs_jr_keep_member(const rs_jr *r, rs_strbuf *sb, const rs_jv *v, const char *json, size_t len)
 {
-	rs_jw w;
 	size_t n = 0;
 	const char *k = rs_jr_key(r, &n);
+	rs_jr_keep_member_as(sb, k, n, v, json, len);
+}
+
+void rs_jr_keep_member_as(rs_strbuf *sb, const char *k, size_t n, const rs_jv *v, const char *json,
+			  size_t len)
+{
+	rs_jw w;
 	if (k && v && (v->type == RS_JV_INT || v->type == RS_JV_DOUBLE) && plain_key(k, n)) {
 		if (sb->len) /* the usual "key":number, without the writer */
 			rs_sb_addc(sb, ',');

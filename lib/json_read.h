@@ -103,6 +103,9 @@ void rs_jr_path(const rs_jr *r, rs_strbuf *sb);
 /* Appends the current member, "key":value, to sb (a fragment of members,
  * as kept for unknown members); v a scalar, else json/len a captured value. */
 void rs_jr_keep_member(const rs_jr *r, rs_strbuf *sb, const rs_jv *v, const char *json, size_t len);
+/* The same under the key k (n bytes). */
+void rs_jr_keep_member_as(rs_strbuf *sb, const char *k, size_t n, const rs_jv *v, const char *json,
+			  size_t len);
 /* Writes a scalar as JSON (numbers verbatim from the source text). */
 void rs_jv_write(rs_jw *w, const rs_jv *v);
 /* The value of a number (0 for other types). */

@@ -10,24 +10,12 @@
 #include "../lib/json_read.h"
 #include "../lib/sniff.h"
 #include "../lib/xalloc.h"
+#include "session_keys.h"
 #include "validate.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-
-enum tag {
-	T_NONE,
-	T_TOP, T_SESSION, T_TAGS, T_BUILD, T_ENV, T_PRODUCER, T_SOURCE,
-	T_SAMPLE_TYPES, T_SAMPLE_TYPE, T_PERIOD_TYPE,
-	T_FRAMES, T_FRAME, T_MAPPINGS, T_MAPPING,
-	T_STACKS, T_STACK_PARENT, T_STACK_FRAME, T_THREADS, T_THREAD,
-	T_SAMPLES, T_S_STACK, T_S_VALUES, T_S_VALUES_COL, T_S_THREAD, T_S_TIME,
-	T_S_LABELS, T_S_LABEL_LIST, T_S_LABEL,
-	T_INTERVALS, T_INTERVAL, T_COUNTERS, T_COUNTER, T_POINTS, T_POINT,
-	T_MEMS, T_MEM, T_MARKERS, T_MARKER, T_WINDOWS, T_WINDOW,
-	T_COUNT
-};
 
 typedef struct i64vec {
 	int64_t *v;
@@ -39,35 +27,6 @@ static void vpush(i64vec *c, int64_t x)
 	RS_GROW(c->v, c->cap, c->n + 1);
 	c->v[c->n++] = x;
 }
-
-/* Keys of each object kind, in field order; NULL-terminated. */
-static const char *const *const object_keys[T_COUNT] = {
-	[T_TOP] = (const char *const[]){"schema", "schema_version", "session", "sample_types", "period",
-		"period_type", "default_sample_type", "frames", "mappings", "stacks", "threads", "samples",
-		"intervals", "counters", "memory_events", "markers", "windows", "rollups", "extra", NULL},
-	[T_SESSION] = (const char *const[]){"id", "name", "start_time_ns", "duration_ns", "tags",
-		"build", "env", "producer", "source", NULL},
-	[T_BUILD] = (const char *const[]){"version", "commit", "profile", "rustc", "target", NULL},
-	[T_ENV] = (const char *const[]){"hostname", "os", "kernel", "cpu_model", "ncpus", NULL},
-	[T_PRODUCER] = (const char *const[]){"name", "version", NULL},
-	[T_SOURCE] = (const char *const[]){"format", "file", "sha256", NULL},
-	[T_SAMPLE_TYPE] = (const char *const[]){"type", "unit", NULL},
-	[T_PERIOD_TYPE] = (const char *const[]){"type", "unit", NULL},
-	[T_FRAME] = (const char *const[]){"name", "system_name", "file", "line", "column", "inline",
-		"kind", "address", "mapping", "crate", "module", NULL},
-	[T_MAPPING] = (const char *const[]){"start", "limit", "offset", "file", "build_id", NULL},
-	[T_STACKS] = (const char *const[]){"parent", "frame", NULL},
-	[T_THREAD] = (const char *const[]){"pid", "tid", "name", NULL},
-	[T_SAMPLES] = (const char *const[]){"stack", "values", "thread", "time_ns", "labels", NULL},
-	[T_S_LABEL] = (const char *const[]){"key", "str", "num", "unit", NULL},
-	[T_INTERVAL] = (const char *const[]){"thread", "start_ns", "end_ns", "frame", "name",
-		"category", "args", NULL},
-	[T_COUNTER] = (const char *const[]){"name", "unit", "thread", "points", NULL},
-	[T_MEM] = (const char *const[]){"t_ns", "kind", "address", "size", "stack", "thread", NULL},
-	[T_MARKER] = (const char *const[]){"t_ns", "name", "thread", "args", NULL},
-	[T_WINDOW] = (const char *const[]){"start_ns", "end_ns", "trigger", "hotspots",
-		"counter_deltas", NULL},
-};
 
 #define B(i) (1ULL << (i))
 static const uint64_t required[T_COUNT] = {
@@ -109,18 +68,12 @@ typedef struct reader {
 
 static int key_index(const rs_jr *r, int tag)
 {
-	const char *const *keys = object_keys[tag];
 	size_t n;
 	const char *k = rs_jr_key(r, &n);
-	if (!keys || !k)
-		return -1;
-	for (int i = 0; keys[i]; i++)
-		if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
-			return i;
-	return -1;
+	return rs_session_key_index(tag, k, n);
 }
 
-static const char *key_name(int tag, int k) { return object_keys[tag][k]; }
+static const char *key_name(int tag, int k) { return rs_session_keys[tag][k]; }
 
 /* --- typed scalars --- */
 
@@ -245,17 +198,23 @@ static const child *find_child(const rs_jr *r, int parent)
 	return NULL;
 }
 
-static bool is_object_kind(int tag) { return object_keys[tag] != NULL || tag == T_TAGS; }
+static bool is_object_kind(int tag) { return rs_session_keys[tag] != NULL || tag == T_TAGS; }
 
 static const char *shape_name(char shape)
 {
 	return shape == 'a' || shape == 'R' ? "an array" : "an object";
 }
 
-/* Appends "key":<value> to the unknown members kept for this object. */
+/* Appends "key":<value> to the unknown members kept for this object, with
+ * the '~' the writer added to a name of the object's own taken off. */
 static void keep_unknown(rs_jr *r, reader *rd, int tag, const rs_jv *v, const char *raw, size_t len)
 {
-	rs_jr_keep_member(r, &rd->unk[tag], v, raw, len);
+	size_t n;
+	const char *k = rs_jr_key(r, &n);
+	if (k && n && k[0] == '~' && rs_session_key_escaped(tag, k, n))
+		rs_jr_keep_member_as(&rd->unk[tag], k + 1, n - 1, v, raw, len);
+	else
+		rs_jr_keep_member(r, &rd->unk[tag], v, raw, len);
 }
 
 static rs_str take_unknown(reader *rd, int tag)

@@ -4,6 +4,7 @@
 #include "../exporters/exporters.h"
 #include "../lib/json_write.h"
 #include "session_json.h"
+#include "session_keys.h"
 
 #include <string.h>
 
@@ -33,17 +34,26 @@ static void opt_raw(rs_jw *w, const rs_session *s, const char *key, rs_str id)
 	}
 }
 
-static void unknown(rs_jw *w, const rs_session *s, rs_str id)
+/* The unknown members of an object of kind tag, escaped where a name is
+ * one of the object's own (session_keys.h). */
+static void unknown(rs_jw *w, const rs_session *s, int tag, rs_str id)
 {
-	if (id)
+	if (!id)
+		return;
+	rs_strbuf esc = {0};
+	if (rs_session_unknown_escape(tag, rs_s(s, id), rs_slen(s, id), &esc))
+		rs_jw_raw_members(w, esc.buf, esc.len);
+	else
 		rs_jw_raw_members(w, rs_s(s, id), rs_slen(s, id));
+	rs_sb_free(&esc);
 }
 
 /* A sub-object of "session" made of optional strings (ncpus only for env),
  * omitted when all are absent. */
-static void write_group(rs_jw *w, const rs_session *s, const char *key, const char *const *names,
-			const rs_str *vals, size_t n, rs_str unk, int64_t ncpus)
+static void write_group(rs_jw *w, const rs_session *s, const char *key, int tag, const rs_str *vals,
+			size_t n, rs_str unk, int64_t ncpus)
 {
+	const char *const *names = rs_session_keys[tag];
 	bool any = unk || ncpus;
 	for (size_t i = 0; i < n; i++)
 		any |= vals[i] != 0;
@@ -54,7 +64,7 @@ static void write_group(rs_jw *w, const rs_session *s, const char *key, const ch
 	for (size_t i = 0; i < n; i++)
 		opt_str(w, s, names[i], vals[i]);
 	opt_int(w, "ncpus", ncpus, 0);
-	unknown(w, s, unk);
+	unknown(w, s, tag, unk);
 	rs_jw_obj_end(w);
 }
 
@@ -78,20 +88,16 @@ static void write_info(rs_jw *w, const rs_session *s)
 		}
 		rs_jw_obj_end(w);
 	}
-	static const char *const build[] = {"version", "commit", "profile", "rustc", "target"};
-	static const char *const env[] = {"hostname", "os", "kernel", "cpu_model"};
-	static const char *const producer[] = {"name", "version"};
-	static const char *const source[] = {"format", "file", "sha256"};
 	const rs_str bv[] = {in->build.version, in->build.commit, in->build.profile, in->build.rustc,
 			     in->build.target};
 	const rs_str ev[] = {in->env.hostname, in->env.os, in->env.kernel, in->env.cpu_model};
 	const rs_str pv[] = {in->producer.name, in->producer.version};
 	const rs_str sv[] = {in->source.format, in->source.file, in->source.sha256};
-	write_group(w, s, "build", build, bv, 5, in->build.unknown, 0);
-	write_group(w, s, "env", env, ev, 4, in->env.unknown, in->env.ncpus);
-	write_group(w, s, "producer", producer, pv, 2, in->producer.unknown, 0);
-	write_group(w, s, "source", source, sv, 3, in->source.unknown, 0);
-	unknown(w, s, in->unknown);
+	write_group(w, s, "build", T_BUILD, bv, 5, in->build.unknown, 0);
+	write_group(w, s, "env", T_ENV, ev, 4, in->env.unknown, in->env.ncpus);
+	write_group(w, s, "producer", T_PRODUCER, pv, 2, in->producer.unknown, 0);
+	write_group(w, s, "source", T_SOURCE, sv, 3, in->source.unknown, 0);
+	unknown(w, s, T_SESSION, in->unknown);
 	rs_jw_obj_end(w);
 }
 
@@ -102,7 +108,7 @@ static void value_type(rs_jw *w, const rs_session *s, rs_value_type vt)
 	str(w, s, vt.type);
 	rs_jw_key(w, "unit");
 	str(w, s, vt.unit);
-	unknown(w, s, vt.unknown);
+	unknown(w, s, T_SAMPLE_TYPE, vt.unknown);
 	rs_jw_obj_end(w);
 }
 
@@ -145,7 +151,7 @@ static void write_frame(rs_jw *w, const rs_session *s, const rs_frame *f)
 	opt_int(w, "mapping", f->mapping, -1);
 	opt_str(w, s, "crate", f->crate);
 	opt_str(w, s, "module", f->module);
-	unknown(w, s, f->unknown);
+	unknown(w, s, T_FRAME, f->unknown);
 	rs_jw_obj_end(w);
 }
 
@@ -171,7 +177,7 @@ static void write_frames(rs_jw *w, const rs_session *s)
 		rs_jw_uint(w, m->offset);
 		opt_str(w, s, "file", m->file);
 		opt_str(w, s, "build_id", m->build_id);
-		unknown(w, s, m->unknown);
+		unknown(w, s, T_MAPPING, m->unknown);
 		rs_jw_obj_end(w);
 	}
 	rs_jw_arr_end(w);
@@ -200,7 +206,7 @@ static void write_stacks(rs_jw *w, const rs_session *s)
 	for (size_t i = 0; i < s->nstacks; i++)
 		rs_jw_uint(w, s->stacks[i].frame);
 	rs_jw_arr_end(w);
-	unknown(w, s, s->stacks_unknown);
+	unknown(w, s, T_STACKS, s->stacks_unknown);
 	rs_jw_obj_end(w);
 	if (!s->nthreads)
 		return;
@@ -212,7 +218,7 @@ static void write_stacks(rs_jw *w, const rs_session *s)
 		opt_int(w, "pid", t->pid, -1);
 		opt_int(w, "tid", t->tid, -1);
 		opt_str(w, s, "name", t->name);
-		unknown(w, s, t->unknown);
+		unknown(w, s, T_THREAD, t->unknown);
 		rs_jw_obj_end(w);
 	}
 	rs_jw_arr_end(w);
@@ -238,7 +244,7 @@ static void write_labels(rs_jw *w, const rs_session *s)
 				rs_jw_key(w, "str");
 				str(w, s, l[j].str);
 			}
-			unknown(w, s, l[j].unknown);
+			unknown(w, s, T_S_LABEL, l[j].unknown);
 			rs_jw_obj_end(w);
 		}
 		rs_jw_arr_end(w);
@@ -273,7 +279,7 @@ static void write_samples(rs_jw *w, const rs_session *s)
 	}
 	if (sm->has_labels)
 		write_labels(w, s);
-	unknown(w, s, sm->unknown);
+	unknown(w, s, T_SAMPLES, sm->unknown);
 	rs_jw_obj_end(w);
 }
 
@@ -293,7 +299,7 @@ static void write_intervals(rs_jw *w, const rs_session *s)
 		opt_str(w, s, "name", v->name);
 		opt_str(w, s, "category", v->category);
 		opt_raw(w, s, "args", v->args);
-		unknown(w, s, v->unknown);
+		unknown(w, s, T_INTERVAL, v->unknown);
 		rs_jw_obj_end(w);
 	}
 	rs_jw_arr_end(w);
@@ -319,7 +325,7 @@ static void write_counters(rs_jw *w, const rs_session *s)
 			rs_jw_arr_end(w);
 		}
 		rs_jw_arr_end(w);
-		unknown(w, s, c->unknown);
+		unknown(w, s, T_COUNTER, c->unknown);
 		rs_jw_obj_end(w);
 	}
 	rs_jw_arr_end(w);
@@ -344,7 +350,7 @@ static void write_memory_events(rs_jw *w, const rs_session *s)
 		rs_jw_int(w, e->size);
 		opt_int(w, "stack", e->stack, -1);
 		opt_int(w, "thread", e->thread, -1);
-		unknown(w, s, e->unknown);
+		unknown(w, s, T_MEM, e->unknown);
 		rs_jw_obj_end(w);
 	}
 	rs_jw_arr_end(w);
@@ -363,7 +369,7 @@ static void write_markers(rs_jw *w, const rs_session *s)
 		str(w, s, m->name);
 		opt_int(w, "thread", m->thread, -1);
 		opt_raw(w, s, "args", m->args);
-		unknown(w, s, m->unknown);
+		unknown(w, s, T_MARKER, m->unknown);
 		rs_jw_obj_end(w);
 	}
 	rs_jw_arr_end(w);
@@ -383,7 +389,7 @@ static void write_windows(rs_jw *w, const rs_session *s)
 		opt_str(w, s, "trigger", win->trigger);
 		opt_raw(w, s, "hotspots", win->hotspots);
 		opt_raw(w, s, "counter_deltas", win->counter_deltas);
-		unknown(w, s, win->unknown);
+		unknown(w, s, T_WINDOW, win->unknown);
 		rs_jw_obj_end(w);
 	}
 	rs_jw_arr_end(w);
@@ -419,7 +425,7 @@ void rs_session_write_json(const rs_session *s, rs_jw *w)
 	rs_jw_newline(w);
 	opt_raw(w, s, "rollups", s->rollups);
 	opt_raw(w, s, "extra", s->extra);
-	unknown(w, s, s->unknown);
+	unknown(w, s, T_TOP, s->unknown);
 	rs_jw_obj_end(w);
 	rs_jw_newline(w);
 }
