@@ -74,6 +74,7 @@ enum { OPT_MAX_INPUT = 1000, OPT_MAX_ELEMENTS, OPT_MAX_DEPTH, OPT_MAX_STRING, OP
 typedef struct rs_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	const char *summary; /* one line for `rustscope --help` */
 	const char *usage;
 	const char *help;
 } rs_cmd;

@@ -14,11 +14,12 @@
 #endif
 
 #define EXIT_CODES                                                                             \
-	"Exit codes: 0 ok, 1 regression or fidelity failure, 2 usage error, 3 invalid input,\n"   \
-	"            4 I/O or system error, 5 batch finished with some files failed.\n"
+	"Exit codes: 0 ok, 1 regression or fidelity failure, 2 usage error,\n"                    \
+	"            3 invalid input, 4 I/O or system error,\n"                                   \
+	"            5 batch finished with some files failed.\n"
 
 static const rs_cmd commands[] = {
-	{"convert", cmd_convert,
+	{"convert", cmd_convert, "convert a profile between formats, one file or a batch",
 	 "rustscope convert IN -o OUT [--from FORMAT] [--to FORMAT]\n"
 	 "   or: rustscope convert --import-FORMAT IN --export-FORMAT OUT\n"
 	 "   or: rustscope convert --batch IN --to FORMAT -o OUT [-j N] [--force] [--report R.json]",
@@ -49,12 +50,13 @@ static const rs_cmd commands[] = {
 	 "  --keep-going             (the default) bad files never stop the batch\n"
 	 "Files that are not profiles are skipped and listed; failures are listed with their\n"
 	 "error and the exit code is 5. Absolute paths, '..' and links are refused.\n"},
-	{"validate", cmd_validate, "rustscope validate [--from FORMAT] FILE...",
+	{"validate", cmd_validate, "check that profiles import and give a valid session",
+	 "rustscope validate [--from FORMAT] FILE...",
 	 "Check that each FILE imports and that the session is structurally valid (indices in\n"
 	 "range, acyclic stacks, one value per sample type, ...). Every problem is printed with\n"
 	 "its file and JSON path. Exit 0 when all are valid, 3 otherwise.\n\n"
 	 "  --from FORMAT            force the input format\n"},
-	{"roundtrip", cmd_roundtrip,
+	{"roundtrip", cmd_roundtrip, "send profiles through other formats and back; report losses",
 	 "rustscope roundtrip [--via FORMAT]... [--native] [--json] [--expected TSV] FILE...\n"
 	 "   or: rustscope roundtrip --matrix DIR [--via FORMAT]... [--native] [--json]",
 	 "Send profiles through other formats and back, and report per route what was kept\n"
@@ -69,7 +71,7 @@ static const rs_cmd commands[] = {
 	 "  --native                 ignore the session rustscope embeds in the files it writes,\n"
 	 "                           to see what each format itself carries; only then are\n"
 	 "                           the table's expected losses accepted\n"},
-	{"record", cmd_record,
+	{"record", cmd_record, "sample a command or a process and write a session",
 	 "rustscope record [-F HZ] [--duration S] [--call-graph auto|fp|dwarf] [--name NAME] [--tag k=v]...\n"
 	 "                 [-o OUT] [-v] (--pid PID | -- CMD ARGS...)",
 	 "Sample a command (or a running process) with perf_event's cpu-clock and write a session\n"
@@ -94,7 +96,8 @@ static const rs_cmd commands[] = {
 	 "  --debuginfod             let libdw ask DEBUGINFOD_URLS servers for missing debug info\n"
 	 "  -o, --output OUT         output; format by suffix (default record.session.json)\n"
 	 "  -v, --verbose            progress and counts\n"},
-	{"info", cmd_info, "rustscope info [--json] [--sample-type TYPE] [--top N] FILE",
+	{"info", cmd_info, "summarize a profile: sample types, counts, top functions",
+	 "rustscope info [--json] [--sample-type TYPE] [--top N] FILE",
 	 "A short summary of a profile: format, sample types, counts of samples, frames, stacks\n"
 	 "and threads, duration, and the top functions by self and by total.\n\n"
 	 "  --json                   machine-readable output\n"
@@ -117,7 +120,7 @@ void rs_print_help(const rs_cmd *cmd)
 	char in[256], out[256];
 	rs_format_list(in, sizeof in, true);
 	rs_format_list(out, sizeof out, false);
-	printf("usage: %s\n\n%s%s\nFormats: read %s; write %s.\n%s", cmd->usage, cmd->help,
+	printf("usage: %s\n\n%s%s\nFormats: read %s;\n         write %s.\n%s", cmd->usage, cmd->help,
 	       RS_COMMON_HELP, in, out, EXIT_CODES);
 }
 
@@ -183,13 +186,12 @@ int rs_common_option(const rs_cmd *cmd, int opt, const char *arg)
 static void main_help(void)
 {
 	printf("usage: rustscope [--version] [--help] COMMAND [ARGS]\n\n"
-	       "The interop layer of profiling: convert between pprof, Chrome traces, speedscope,\n"
-	       "collapsed stacks and RustScope sessions, keeping metadata through round trips.\n\n"
+	       "The interop layer of profiling: convert between pprof, Chrome traces,\n"
+	       "speedscope, collapsed stacks and RustScope sessions, keeping metadata\n"
+	       "through round trips.\n\n"
 	       "Commands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		const char *h = commands[i].help;
-		printf("  %-10s %.*s\n", commands[i].name, (int)strcspn(h, "."), h);
-	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
 	printf("\nrustscope help COMMAND, or rustscope COMMAND --help, for details.\n%s", EXIT_CODES);
 }
 
