@@ -18,8 +18,9 @@
  *   - Mapping id = mapping index + 1.
  *   - What pprof has no field for rides in its extension points
  *     (docs/pprof.md): sample labels for the sample's thread and time, and
- *     one comment "rustscope:v1 columns=... {session JSON without samples}"
- *     that the importer uses to restore the session exactly.
+ *     the text "rustscope:v1 columns=... {session JSON without samples}" in a
+ *     field of its own (PP_SESSION_FIELD, which pprof readers skip) that
+ *     the importer uses to restore the session exactly.
  *   - Foreign pprof metadata kept by the importer (extra.pprof comments,
  *     drop/keep_frames, doc_url; pprof_* members of frame and mapping
  *     `unknown`) is written back into its own fields. */
@@ -43,6 +44,7 @@ enum {
 	F_SAMPLE_TYPE = 1, F_SAMPLE, F_MAPPING, F_LOCATION, F_FUNCTION, F_STRING_TABLE,
 	F_DROP_FRAMES, F_KEEP_FRAMES, F_TIME_NANOS, F_DURATION_NANOS, F_PERIOD_TYPE, F_PERIOD,
 	F_COMMENT, F_DEFAULT_SAMPLE_TYPE, F_DOC_URL,
+	F_RUSTSCOPE = PP_SESSION_FIELD,
 };
 enum { WT_VARINT = 0, WT_LEN = 2 };
 enum { FLUSH_AT = 1 << 20 };
@@ -913,7 +915,7 @@ static void write_types(pw *w)
 }
 
 /* The scalar fields and comments come after the tables (as Go writes
- * them), so that the rustscope comment (a pass over the stack table and
+ * them), so that the rustscope session text (a pass over the stack table and
  * the session as JSON) is made on its thread while the samples are
  * written, not before the first byte goes to the deflating threads. */
 static void write_scalars(pw *w)
@@ -934,7 +936,6 @@ static void write_scalars(pw *w)
 	pb_int(t, F_DOC_URL, m.doc);
 	for (size_t i = 0; i < m.ncomments; i++)
 		pb_int(t, F_COMMENT, m.comments[i]);
-	pb_int(t, F_COMMENT, tab_push(w, w->comment.buf, w->comment.len));
 	free(m.comments);
 }
 
@@ -993,6 +994,7 @@ int rs_export_pprof(const rs_session *s, rs_output *out, rs_err *err)
 	write_mappings(&w);
 	write_scalars(&w);
 	write_string_table(&w);
+	pb_bytes(&w.top, F_RUSTSCOPE, w.comment.buf, w.comment.len);
 	top_flush(&w);
 	int zrc = rs_pgz_close(w.gz);
 	pw_free(&w);

@@ -17,7 +17,8 @@
  *   - comments, drop_frames, keep_frames and doc_url go into the session's
  *     extra under "pprof".
  * A file written by exporters/pprof.c carries the whole session minus its
- * samples in a "rustscope:v1" comment; then the session is restored from
+ * samples as "rustscope:v1 ..." text in a field of its own (older files: in
+ * a comment); then the session is restored from
  * it and only the samples are read from the protobuf (lossless round trip,
  * docs/pprof.md). */
 #include "importers.h"
@@ -247,7 +248,7 @@ static int pp_explain_decode_failure(const uint8_t *b, size_t n, const char *pat
 	return rc;
 }
 
-/* --- the rustscope comment: "rustscope:v1 columns=a,b {session JSON}" --- */
+/* --- the rustscope session: "rustscope:v1 columns=a,b {session JSON}" --- */
 
 typedef struct pp_own {
 	bool thread, time, labels;
@@ -277,22 +278,22 @@ static int pp_own_frames(const char **p, const char *path, pp_own *own, rs_err *
 		ok = errno == 0 && end - q == 16;
 	}
 	if (!ok)
-		return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected \"frames=<count>:<16 hex digits>\" after the columns",
+		return rs_fail(err, RS_EINPUT, "%s: session field \"rustscope:v1\": expected \"frames=<count>:<16 hex digits>\" after the columns",
 			       path);
 	*p = end;
 	return 0;
 }
 
-static int pp_own_parse(const char *comment, const char *path, rs_session *s, pp_own *own, rs_err *err)
+static int pp_own_parse(const char *text, const char *path, rs_session *s, pp_own *own, rs_err *err)
 {
-	const char *p = comment + strlen(PP_OWN_PREFIX);
+	const char *p = text + strlen(PP_OWN_PREFIX);
 	memset(own, 0, sizeof *own);
 	if (strncmp(p, "columns=", 8))
-		return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected \"columns=\" after the prefix", path);
+		return rs_fail(err, RS_EINPUT, "%s: session field \"rustscope:v1\": expected \"columns=\" after the prefix", path);
 	p += 8;
 	const char *sp = strchr(p, ' ');
 	if (!sp)
-		return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected a session JSON after the columns", path);
+		return rs_fail(err, RS_EINPUT, "%s: session field \"rustscope:v1\": expected a session JSON after the columns", path);
 	for (const char *q = p; q < sp;) {
 		size_t n = strcspn(q, ", ");
 		own->thread |= n == 6 && !strncmp(q, "thread", 6);
@@ -307,11 +308,11 @@ static int pp_own_parse(const char *comment, const char *path, rs_session *s, pp
 		if (rc)
 			return rc;
 		if (*sp != ' ')
-			return rs_fail(err, RS_EINPUT, "%s: comment \"rustscope:v1\": expected a session JSON after the columns", path);
+			return rs_fail(err, RS_EINPUT, "%s: session field \"rustscope:v1\": expected a session JSON after the columns", path);
 	}
 	rs_input in;
 	char name[512];
-	snprintf(name, sizeof name, "%s (rustscope comment)", path);
+	snprintf(name, sizeof name, "%s (rustscope session)", path);
 	int rc = rs_input_open_mem(&in, name, sp + 1, strlen(sp + 1), err);
 	if (!rc)
 		rc = rs_import_session(&in, s, err);
@@ -468,6 +469,7 @@ typedef struct pp_scan {
 	uint64_t count[16];
 	size_t pos, nsample;
 	rs_strbuf rest;
+	size_t own_at, own_len; /* the rustscope session field, if any (own_len > 0) */
 	int rc;
 	rs_err err;
 } pp_scan;
@@ -495,6 +497,8 @@ static void scan_fields(pp_scan *sc, const uint8_t *b, size_t n, bool eof, const
 					 path, pp_profile_field_name(field), rs_limits_cur.max_elements);
 		} else if (field == 2 && wt == 2) {
 			sc->nsample++;
+		} else if (field == PP_SESSION_FIELD && wt == 2) {
+			sc->own_at = len_at, sc->own_len = (size_t)len; /* the last one wins */
 		} else {
 			rs_sb_add(&sc->rest, (const char *)b + at, w.pos - at);
 		}
@@ -515,9 +519,9 @@ static void scan_seen(void *arg, const unsigned char *b, size_t n, bool done)
 }
 
 /* Decodes all but the samples into *out; *buf keeps the raw message (the
- * caller frees it). */
+ * caller frees it), in which *own is the rustscope session field's text. */
 static int decode(rs_input *in, rs_arena *arena, PProfile **out, unsigned char **buf, size_t *len,
-		  size_t *nsample, rs_err *err)
+		  size_t *nsample, rs_strbuf *own, rs_err *err)
 {
 	pp_scan sc = {0};
 	pp_scan_in x = {&sc, in->path};
@@ -532,6 +536,8 @@ static int decode(rs_input *in, rs_arena *arena, PProfile **out, unsigned char *
 		const uint8_t *rest = (const uint8_t *)(sc.rest.buf ? sc.rest.buf : "");
 		*out = perftools__profiles__profile__unpack(&a, sc.rest.len, rest);
 		*nsample = sc.nsample;
+		if (sc.own_len)
+			rs_sb_add(own, *buf + sc.own_at, sc.own_len);
 		rc = *out ? 0 : pp_explain_decode_failure(*buf, *len, in->path, err);
 	}
 	rs_sb_free(&sc.rest);
@@ -1238,7 +1244,7 @@ static int import_foreign(ctx *c)
 
 /* The frame of a location without lines: exporters/pprof.c writes one for
  * an address-only frame (see frame_from_address), which the session
- * restored from the comment must already hold. */
+ * restored from that text must already hold. */
 static int own_address_frame(ctx *c, size_t i, uint32_t *frame)
 {
 	rs_frame fr;
@@ -1300,7 +1306,7 @@ static int own_frames(ctx *c, const pp_own *own, bool *same)
 	return rc;
 }
 
-/* Whether the comment's session fits the protobuf: as many mappings and
+/* Whether the session rustscope wrote fits the protobuf: as many mappings and
  * sample types, and a frame per Function unless the frames are rebuilt. */
 static bool own_fits(const ctx *c, const rs_session *tmp, const pp_own *own)
 {
@@ -1333,18 +1339,18 @@ static void tables_reset(ctx *c)
 
 static void not_own(const ctx *c)
 {
-	rs_warn("%s: the rustscope comment does not match the profile (edited?); importing it as a plain pprof",
+	rs_warn("%s: the session rustscope wrote in it does not match the profile (edited?); importing it as a plain pprof",
 		c->path);
 }
 
-/* Restores the session from the rustscope comment; *used = false (and no
- * error) when the comment does not match the protobuf, e.g. the file was
+/* Restores the session from the text rustscope wrote; *used = false (and no
+ * error) when it does not match the protobuf, e.g. the file was
  * edited by another tool, so the caller falls back to a plain import. */
-static int import_own(ctx *c, const char *comment, bool *used)
+static int import_own(ctx *c, const char *text, bool *used)
 {
 	pp_own own;
 	rs_session *tmp = rs_session_new();
-	int rc = pp_own_parse(comment, c->path, tmp, &own, c->err);
+	int rc = pp_own_parse(text, c->path, tmp, &own, c->err);
 	*used = false;
 	if (!rc && !own_fits(c, tmp, &own)) {
 		not_own(c);
@@ -1368,9 +1374,13 @@ static int import_own(ctx *c, const char *comment, bool *used)
 	return rc;
 }
 
-/* The rustscope comment, if any (the last one wins). */
-static const char *find_own_comment(ctx *c)
+/* The session rustscope wrote: its field, else (older files) its comment;
+ * the last one wins. */
+static const char *find_own(ctx *c, const rs_strbuf *field)
 {
+	if (field->len && !memchr(field->buf, 0, field->len) &&
+	    strncmp(field->buf, PP_OWN_PREFIX, strlen(PP_OWN_PREFIX)) == 0)
+		return field->buf;
 	const char *found = NULL;
 	for (size_t i = 0; i < c->p->n_comment; i++) {
 		int64_t k = c->p->comment[i];
@@ -1408,9 +1418,11 @@ int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err)
 	PProfile *p = NULL;
 	unsigned char *raw = NULL;
 	size_t nraw = 0, nsample = 0;
-	int rc = decode(in, &arena, &p, &raw, &nraw, &nsample, err);
+	rs_strbuf own_field = {0};
+	int rc = decode(in, &arena, &p, &raw, &nraw, &nsample, &own_field, err);
 	if (rc) {
 		free(raw);
+		rs_sb_free(&own_field);
 		rs_arena_free(&arena);
 		return rc;
 	}
@@ -1419,7 +1431,7 @@ int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err)
 	strmap_reset(&c);
 	rc = check_header(&c);
 	/* --native reads only what pprof itself carries (importers/embedded.c). */
-	const char *own = rc || rs_import_opts_cur.ignore_embedded ? NULL : find_own_comment(&c);
+	const char *own = rc || rs_import_opts_cur.ignore_embedded ? NULL : find_own(&c, &own_field);
 	bool used = false;
 	if (own)
 		rc = import_own(&c, own, &used);
@@ -1427,6 +1439,7 @@ int rs_import_pprof(rs_input *in, rs_session *s, rs_err *err)
 		rc = import_foreign(&c);
 	ctx_free(&c);
 	free(raw);
+	rs_sb_free(&own_field);
 	rs_arena_free(&arena);
 	return rc;
 }
@@ -1456,9 +1469,9 @@ int rs_sniff_pprof(const unsigned char *p, size_t n)
 		if (!sniff_varint(&p, end, &tag))
 			return fields >= 2 && n >= RS_PEEK_MAX ? 70 : 0;
 		uint64_t field = tag >> 3, wt = tag & 7;
-		if (field < 1 || field > 16 || (wt != 0 && wt != 2))
+		if (field < 1 || (field > 16 && field != PP_SESSION_FIELD) || (wt != 0 && wt != 2))
 			return 0;
-		bool len_ok = field <= 6 || field == 11 || field == 13;
+		bool len_ok = field <= 6 || field == 11 || field == 13 || field == PP_SESSION_FIELD;
 		if (wt == 2 && !len_ok)
 			return 0;
 		if (!sniff_varint(&p, end, &v))

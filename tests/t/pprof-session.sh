@@ -13,11 +13,11 @@ done
 [ "$n" -gt 0 ] || skip "pprof session round trip of examples" "no corpus/examples/*.session.json yet"
 
 if have_shared; then
-	for f in "$SHARED"/corpus/pprof/*; do
+	for f in "$CORPUS"/pprof/*; do
 		session_roundtrip "pprof session round trip from ${f##*/}" "$f" pprof
 	done
 else
-	skip "pprof session round trip of the corpus" "no $SHARED/corpus"
+	skip "pprof session round trip of the corpus" "no $CORPUS"
 fi
 
 # Our own output is valid for Go's pprof too, whatever the session holds.
@@ -30,7 +30,7 @@ if go_ready; then
 			skip "pprof go tool pprof reads ${f##*/}" "no samples: go tool pprof refuses every profile without samples"
 			continue
 		fi
-		expect_exit "pprof go tool pprof accepts ${f##*/} as pprof" 0 "$SHARED/tools/check-pprof.sh" --strict --traces "$T/ex.pb.gz"
+		expect_exit "pprof go tool pprof accepts ${f##*/} as pprof" 0 "$TOOLS/check-pprof.sh" --strict --traces "$T/ex.pb.gz"
 		expect_exit "pprof go tool pprof -top reads ${f##*/}" 0 go tool pprof -symbolize=none -top "$T/ex.pb.gz"
 	done
 else
@@ -38,11 +38,11 @@ else
 fi
 
 # The frames column (docs/pprof.md): a pprof's frames are left out of the
-# rustscope comment when the importer rebuilds them from the Functions and
+# rustscope session field when the importer rebuilds them from the Functions and
 # Locations, which are then one per function as in the input; a file whose
 # Functions were edited no longer gives back those frames, so it is
 # imported as a plain pprof, with a warning.
-go_file="$SHARED/corpus/pprof/google-pprof__internal__report__testdata__sample.cpu"
+go_file="$CORPUS/pprof/google-pprof__internal__report__testdata__sample.cpu"
 if [ -f "$go_file" ]; then
 	expect_exit "pprof frames column: pprof -> pprof" 0 "$RS" convert "$go_file" -o "$T/fc.pb.gz" --to pprof
 	python3 - "$go_file" "$T/fc.pb.gz" "$T/fc-edited.pb" >"$T/fc.txt" <<'PY'
@@ -55,7 +55,7 @@ def load(p):
 src, out = pb.fields(load(sys.argv[1])), load(sys.argv[2])
 f = pb.fields(out)
 strings = [v for k, v in f if k == 6]
-comment = next(s for s in strings if s.startswith(b"rustscope:v1 "))
+comment = next(v for k, v in f if k == 1000)  # PP_SESSION_FIELD
 cols = re.match(rb"rustscope:v1 columns=(\S*)", comment).group(1).decode()
 print("columns", cols)
 print("functions", sum(k == 5 for k, _ in f), sum(k == 5 for k, _ in src))
@@ -69,10 +69,10 @@ open(sys.argv[3], "wb").write(out[:at] + pb.msg(6, edited) + out[at + len(pb.msg
 print("edited", edited.decode())
 PY
 	check "pprof frames column: chosen for a Go profile" grep -qE '^columns .*frames' "$T/fc.txt"
-	check "pprof frames column: the frames are not in the comment" grep -q '^comment has frames False' "$T/fc.txt"
+	check "pprof frames column: the frames are not in the session field" grep -q '^comment has frames False' "$T/fc.txt"
 	check "pprof frames column: one Function per function, as in the input" grep -qE '^functions ([0-9]+) \1$' "$T/fc.txt"
 	expect_exit "pprof frames column: an edited file still imports" 0 "$RS" convert "$T/fc-edited.pb" -o "$T/fc-edited.json" --to session
-	expect_err "pprof frames column: an edited file warns" 'rustscope comment does not match the profile'
+	expect_err "pprof frames column: an edited file warns" 'rustscope wrote in it does not match the profile'
 	python3 -c '
 import gzip, sys
 b = gzip.decompress(open(sys.argv[1], "rb").read())
@@ -87,7 +87,7 @@ else
 fi
 
 # Frames the Functions would give back, but one is on no sample (so on no
-# Location): the frames stay in the comment, and the trip is lossless.
+# Location): the frames stay in the session field, and the trip is lossless.
 if [ -f "$go_file" ]; then
 	"$RS" convert "$go_file" -o "$T/fu.json" --to session 2>/dev/null
 	python3 -c '
