@@ -2,9 +2,11 @@
 # make corpus: regenerates the project's own corpus with the real tools —
 # Go's runtime/pprof (CPU with pprof.Do labels, heap), Node's --cpu-prof and
 # @datadog/pprof, Chromium's --trace-startup, perf record + perf script,
-# uftrace's Chrome JSON — and rewrites corpus/MANIFEST.tsv (producer,
-# version, command, format, expected, bytes, sha256). A producer that is
-# missing is skipped with a message and its old files are kept.
+# uftrace's Chrome JSON — and rewrites its own rows of corpus/MANIFEST.tsv
+# (source = the producer, license = project, origin = [version] command,
+# exercises from tests/corpus-exercises.py, bytes, sha256). Every other row
+# (corpus/examples, the third-party files) is kept as it is. A producer that
+# is missing is skipped with a message and its old files and rows are kept.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -13,8 +15,9 @@ trap 'rm -rf "$work"' EXIT
 rows=$work/rows.tsv
 : >"$rows"
 
-# add PATH FORMAT PRODUCER VERSION COMMAND: records a regenerated file.
-add() { printf '%s\t%s\tvalid\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$rows"; echo "corpus: $1"; }
+# add PATH FORMAT PRODUCER VERSION COMMAND: records a regenerated file
+# (path, format, expected, source, license, origin).
+add() { printf '%s\t%s\tvalid\t%s\tproject\t[%s] %s\n' "$1" "$2" "$3" "$4" "$5" >>"$rows"; echo "corpus: $1"; }
 have() { command -v "$1" >/dev/null 2>&1 || { echo "corpus: skipping $2: $1 is not installed" >&2; return 1; }; }
 mkdir -p corpus/pprof corpus/cpuprofile corpus/chrome corpus/perfscript
 
@@ -90,15 +93,20 @@ if [ -x "${RS:-build/rustscope}" ] && "${RS:-build/rustscope}" help record >/dev
 		add session/record-hot.session.json session rustscope "$("${RS:-build/rustscope}" --version | awk '{print $2}')" "rustscope record -F 499 -- ./hot"
 fi
 
-# The manifest: regenerated rows, then rows of files that were not regenerated.
+# The manifest: regenerated rows, then rows of files that were not regenerated
+# (kept byte for byte); then the regenerated rows' exercises column.
 {
-	printf 'path\tformat\texpected\tproducer\tversion\tcommand\tbytes\tsha256\n'
-	while IFS=$'\t' read -r path format expected producer version command; do
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$path" "$format" "$expected" "$producer" "$version" \
-			"$command" "$(stat -c %s "corpus/$path")" "$(sha256sum "corpus/$path" | cut -d' ' -f1)"
+	printf 'path\tformat\texpected\tsource\tlicense\torigin\texercises\tbytes\tsha256\n'
+	while IFS=$'\t' read -r path format expected source license origin; do
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t\t%s\t%s\n' "$path" "$format" "$expected" "$source" "$license" \
+			"$origin" "$(stat -c %s "corpus/$path")" "$(sha256sum "corpus/$path" | cut -d' ' -f1)"
 	done <"$rows"
 	if [ -f corpus/MANIFEST.tsv ]; then
 		awk -F'\t' 'NR == FNR { seen[$1] = 1; next } FNR > 1 && !seen[$1]' "$rows" corpus/MANIFEST.tsv
 	fi
 } >"$work/manifest" && mv "$work/manifest" corpus/MANIFEST.tsv
+if [ -s "$rows" ]; then
+	python3 tests/corpus-exercises.py --rs "${RS:-build/rustscope}" $(cut -f1 "$rows") ||
+		echo "corpus: could not describe the regenerated files (exercises column left empty)" >&2
+fi
 echo "corpus: $(($(wc -l <corpus/MANIFEST.tsv) - 1)) files in corpus/MANIFEST.tsv"
