@@ -7,7 +7,6 @@
 #include "cli.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 static const struct {
 	unsigned kind;
@@ -56,10 +55,8 @@ int rs_check_carried(const rs_session *s, const char *in_path, const rs_format *
 		if (count_of(s, kinds[k].kind))
 			present |= kinds[k].kind;
 	unsigned carries = to->carries;
-	uint8_t *derived = carries & RS_CARRY_SAMPLES ? rs_samples_from_intervals(s) : NULL;
-	if (derived) /* the intervals are there as stacks */
-		carries |= RS_CARRY_INTERVALS;
-	free(derived);
+	if ((carries & RS_CARRY_SAMPLES) && rs_any_sample_from_intervals(s))
+		carries |= RS_CARRY_INTERVALS; /* the intervals are there as stacks */
 	unsigned lost = present & ~carries;
 	if (!lost)
 		return 0;

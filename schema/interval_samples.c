@@ -227,6 +227,16 @@ bool rs_sample_from_intervals(const rs_session *s, size_t i)
 	return false;
 }
 
+bool rs_any_sample_from_intervals(const rs_session *s)
+{
+	if (!s->samples.has_labels || !s->nintervals)
+		return false;
+	for (size_t i = 0; i < s->samples.n; i++)
+		if (rs_sample_from_intervals(s, i))
+			return true;
+	return false;
+}
+
 uint8_t *rs_samples_from_intervals(const rs_session *s)
 {
 	if (!s->samples.has_labels || !s->nintervals)

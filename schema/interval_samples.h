@@ -25,6 +25,8 @@ size_t rs_intervals_to_samples(rs_session *s);
 int32_t rs_wall_column(const rs_session *s);
 /* Whether sample i was derived from intervals by rs_intervals_to_samples. */
 bool rs_sample_from_intervals(const rs_session *s, size_t i);
+/* Whether any sample was. */
+bool rs_any_sample_from_intervals(const rs_session *s);
 /* The same for every sample, as a malloc'ed array of 0/1; NULL when no
  * sample was derived. */
 uint8_t *rs_samples_from_intervals(const rs_session *s);
