@@ -14,9 +14,21 @@ typedef struct bound {
 	uint8_t is_end;
 } bound;
 
+/* The state of one sweep (rs_intervals_sweep). */
+typedef struct sweeper {
+	const rs_session *s;
+	const uint32_t *order; /* intervals by thread, start, longest first */
+	bound *bounds;
+	size_t bounds_cap;
+	uint32_t *open;        /* ranks of the open intervals, outermost first */
+	uint32_t *ids;         /* the same as interval indices, for the callback */
+	size_t open_cap;
+	rs_stretch_fn fn;
+	void *ctx;
+} sweeper;
+
 typedef struct deriver {
 	rs_session *s;
-	const uint32_t *order; /* intervals by thread, start, longest first */
 	uint32_t *frame_of;    /* interval -> frame */
 	uint32_t col;
 	rs_label label;
@@ -24,11 +36,9 @@ typedef struct deriver {
 	size_t acc_cap;
 	int32_t *touched;      /* stack nodes charged, in first-charge order */
 	size_t ntouched, touched_cap;
-	bound *bounds;
-	size_t bounds_cap;
-	uint32_t *open;        /* ranks of the open intervals, outermost first */
+	int32_t thread;        /* of the stacks charged so far */
 	uint32_t *path;
-	size_t open_cap;
+	size_t path_cap;
 	size_t added;
 } deriver;
 
@@ -117,12 +127,93 @@ static uint32_t wall_column(rs_session *s)
 	return rs_sample_type_add(s, "wall", "nanoseconds");
 }
 
-static void charge(deriver *d, size_t nopen, int64_t dt)
+/* The sweep over one thread's intervals order[a, b): every stretch between
+ * two consecutive boundaries with intervals open goes to the callback. */
+static void sweep_thread(sweeper *w, size_t a, size_t b, int32_t thread)
 {
-	if (!nopen || dt <= 0)
+	size_t nb = 0, nopen = 0;
+	RS_GROW(w->bounds, w->bounds_cap, 2 * (b - a));
+	for (size_t r = a; r < b; r++) {
+		const rs_interval *iv = &w->s->intervals[w->order[r]];
+		if (iv->end_ns <= iv->start_ns)
+			continue;
+		w->bounds[nb++] = (bound){iv->start_ns, (uint32_t)r, 0};
+		w->bounds[nb++] = (bound){iv->end_ns, (uint32_t)r, 1};
+	}
+	qsort(w->bounds, nb, sizeof *w->bounds, cmp_bound);
+	if (w->open_cap < b - a) {
+		w->open_cap = b - a;
+		w->open = rs_xrealloc(w->open, w->open_cap * sizeof *w->open);
+		w->ids = rs_xrealloc(w->ids, w->open_cap * sizeof *w->ids);
+	}
+	for (size_t i = 0; i < nb; i++) {
+		const bound *x = &w->bounds[i];
+		int64_t t0 = i ? w->bounds[i - 1].t : x->t;
+		if (nopen && x->t > t0) {
+			for (size_t k = 0; k < nopen; k++)
+				w->ids[k] = w->order[w->open[k]];
+			w->fn(w->ctx, thread, t0, x->t, w->ids, nopen);
+		}
+		if (!x->is_end) { /* a later start ranks after every open interval */
+			w->open[nopen++] = x->rank;
+			continue;
+		}
+		size_t k = nopen;
+		while (k > 0 && w->open[k - 1] != x->rank)
+			k--;
+		if (k) { /* an interval that outlives its parent stays open, one level up */
+			memmove(w->open + k - 1, w->open + k, (nopen - k) * sizeof *w->open);
+			nopen--;
+		}
+	}
+}
+
+void rs_intervals_sweep(const rs_session *s, rs_stretch_fn fn, void *ctx)
+{
+	if (!s->nintervals)
 		return;
+	uint32_t *order = rs_xmalloc(s->nintervals * sizeof *order);
+	for (size_t i = 0; i < s->nintervals; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, s->nintervals, sizeof *order, cmp_order, (void *)s);
+	sweeper w = {.s = s, .order = order, .fn = fn, .ctx = ctx};
+	for (size_t a = 0, b; a < s->nintervals; a = b) {
+		int32_t thread = s->intervals[order[a]].thread;
+		for (b = a + 1; b < s->nintervals && s->intervals[order[b]].thread == thread; b++)
+			;
+		sweep_thread(&w, a, b, thread);
+	}
+	free(order);
+	free(w.bounds);
+	free(w.open);
+	free(w.ids);
+}
+
+/* One sample per stack charged on the thread so far. */
+static void flush_thread(deriver *d)
+{
+	int64_t *v = rs_xcalloc(d->s->nsample_types, sizeof *v);
+	for (size_t k = 0; k < d->ntouched; k++) {
+		int32_t st = d->touched[k];
+		v[d->col] = d->acc[st];
+		rs_sample_add(d->s, st, v, d->thread, RS_NO_TIME, &d->label, 1);
+		d->acc[st] = 0;
+		d->added++;
+	}
+	d->ntouched = 0;
+	free(v);
+}
+
+/* A stretch's time goes to the stack of the intervals open during it. */
+static void charge(void *ctx, int32_t thread, int64_t t0, int64_t t1, const uint32_t *open, size_t nopen)
+{
+	deriver *d = ctx;
+	if (thread != d->thread)
+		flush_thread(d);
+	d->thread = thread;
+	RS_GROW(d->path, d->path_cap, nopen);
 	for (size_t k = 0; k < nopen; k++)
-		d->path[k] = d->frame_of[d->order[d->open[k]]];
+		d->path[k] = d->frame_of[open[k]];
 	int32_t st = rs_stack_path(d->s, d->path, nopen);
 	if ((size_t)st >= d->acc_cap) {
 		size_t old = d->acc_cap;
@@ -133,53 +224,7 @@ static void charge(deriver *d, size_t nopen, int64_t dt)
 		RS_GROW(d->touched, d->touched_cap, d->ntouched + 1);
 		d->touched[d->ntouched++] = st;
 	}
-	d->acc[st] = rs_add_sat(d->acc[st], dt);
-}
-
-/* The sweep over one thread's intervals order[a, b). */
-static void derive_thread(deriver *d, size_t a, size_t b, int32_t thread)
-{
-	size_t nb = 0, nopen = 0;
-	RS_GROW(d->bounds, d->bounds_cap, 2 * (b - a));
-	for (size_t r = a; r < b; r++) {
-		const rs_interval *iv = &d->s->intervals[d->order[r]];
-		if (iv->end_ns <= iv->start_ns)
-			continue;
-		d->bounds[nb++] = (bound){iv->start_ns, (uint32_t)r, 0};
-		d->bounds[nb++] = (bound){iv->end_ns, (uint32_t)r, 1};
-	}
-	qsort(d->bounds, nb, sizeof *d->bounds, cmp_bound);
-	if (d->open_cap < b - a) {
-		d->open_cap = b - a;
-		d->open = rs_xrealloc(d->open, d->open_cap * sizeof *d->open);
-		d->path = rs_xrealloc(d->path, d->open_cap * sizeof *d->path);
-	}
-	for (size_t i = 0; i < nb; i++) {
-		const bound *x = &d->bounds[i];
-		if (i)
-			charge(d, nopen, x->t - d->bounds[i - 1].t);
-		if (!x->is_end) { /* a later start ranks after every open interval */
-			d->open[nopen++] = x->rank;
-			continue;
-		}
-		size_t k = nopen;
-		while (k > 0 && d->open[k - 1] != x->rank)
-			k--;
-		if (k) { /* an interval that outlives its parent stays open, one level up */
-			memmove(d->open + k - 1, d->open + k, (nopen - k) * sizeof *d->open);
-			nopen--;
-		}
-	}
-	int64_t *v = rs_xcalloc(d->s->nsample_types, sizeof *v);
-	for (size_t k = 0; k < d->ntouched; k++) {
-		int32_t st = d->touched[k];
-		v[d->col] = d->acc[st];
-		rs_sample_add(d->s, st, v, thread, RS_NO_TIME, &d->label, 1);
-		d->acc[st] = 0;
-		d->added++;
-	}
-	d->ntouched = 0;
-	free(v);
+	d->acc[st] = rs_add_sat(d->acc[st], t1 - t0);
 }
 
 size_t rs_intervals_to_samples(rs_session *s)
@@ -187,28 +232,16 @@ size_t rs_intervals_to_samples(rs_session *s)
 	if (!s->nintervals)
 		return 0;
 	deriver d = {.s = s};
-	uint32_t *order = rs_xmalloc(s->nintervals * sizeof *order);
-	for (size_t i = 0; i < s->nintervals; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, s->nintervals, sizeof *order, cmp_order, s);
-	d.order = order;
 	d.frame_of = rs_xmalloc(s->nintervals * sizeof *d.frame_of);
 	frames_of_intervals(&d);
 	d.col = wall_column(s);
 	d.label = (rs_label){.key = rs_intern_cstr(s, RS_DERIVED_LABEL),
 			     .str = rs_intern_cstr(s, RS_DERIVED_FROM_INTERVALS)};
-	for (size_t a = 0, b; a < s->nintervals; a = b) {
-		int32_t thread = s->intervals[order[a]].thread;
-		for (b = a + 1; b < s->nintervals && s->intervals[order[b]].thread == thread; b++)
-			;
-		derive_thread(&d, a, b, thread);
-	}
-	free(order);
+	rs_intervals_sweep(s, charge, &d);
+	flush_thread(&d);
 	free(d.frame_of);
 	free(d.acc);
 	free(d.touched);
-	free(d.bounds);
-	free(d.open);
 	free(d.path);
 	return d.added;
 }

@@ -21,6 +21,14 @@
  * default sample type when the session had no samples). Returns how many
  * samples were added. */
 size_t rs_intervals_to_samples(rs_session *s);
+/* The sweep behind it, for other readers of intervals as self time
+ * (schema/correlate.c): per thread, every stretch [t0, t1) between two
+ * consecutive interval boundaries during which intervals are open, with the
+ * indices of the open intervals outermost first (the innermost, whose self
+ * time the stretch is, last). */
+typedef void (*rs_stretch_fn)(void *ctx, int32_t thread, int64_t t0, int64_t t1,
+			      const uint32_t *open, size_t nopen);
+void rs_intervals_sweep(const rs_session *s, rs_stretch_fn fn, void *ctx);
 /* The wall/nanoseconds column the derived samples use; -1 when none. */
 int32_t rs_wall_column(const rs_session *s);
 /* Whether sample i was derived from intervals by rs_intervals_to_samples. */
