@@ -97,6 +97,7 @@ int rs_parse_options(const rs_cmd *cmd, int argc, char **argv, const char *short
 int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_correlate(int argc, char **argv);
 int cmd_roundtrip(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 

@@ -104,6 +104,26 @@ static const rs_cmd commands[] = {
 	 "  --sample-type TYPE       value column to rank by (default: the default sample type)\n"
 	 "  --top N                  number of functions listed (default 10)\n"
 	 "  --from FORMAT            force the input format\n"},
+	{"correlate", cmd_correlate, "explain counter spikes by the functions running then",
+	 "rustscope correlate [--spikes] [--at TIME]... [--padding-ms N] [--top N]\n"
+	 "                           [--json] SESSION",
+	 "Find the spikes of each counter lane (CPU %, RSS, FDs, threads, rates...) and\n"
+	 "rank the functions by how much more of the samples they take in the window\n"
+	 "around each spike than outside it, with each lane's change over the window.\n"
+	 "SESSION is any file rustscope imports with sample timestamps, intervals or\n"
+	 "counter lanes (exit 3 without). A spike is a run of points more than 6 MADs\n"
+	 "from the lane's median (values of rate lanes, steps of level lanes) that moves\n"
+	 "the lane by at least 10% of its level. Details: docs/correlate.md.\n\n"
+	 "  --spikes                 every spike (the default without --at)\n"
+	 "  --at TIME                the window around TIME: absolute ns like the\n"
+	 "                           samples' time_ns, or from the session's start\n"
+	 "                           with a unit (12.5s, 300ms); repeatable\n"
+	 "  --padding-ms N           widen windows by N ms each side (default 100);\n"
+	 "                           also spelled --correlation-padding-ms\n"
+	 "  --top N                  functions listed per window (default 10)\n"
+	 "  --json                   {\"spikes\": [{lane, start_ns, end_ns, delta,\n"
+	 "                           window, functions, counter_deltas}...]}\n"
+	 "  --from FORMAT            force the input format\n"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof *commands };
 
