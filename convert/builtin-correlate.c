@@ -187,14 +187,13 @@ static void print_deltas(const report *r, const finding *f)
 	rs_strbuf key = {0};
 	bool first = true;
 	for (size_t i = 0; i < r->s->ncounters; i++) {
-		double a, b;
-		const rs_counter *c = &r->s->counters[i];
-		if (!rs_counter_value_at(c, f->w0, &a) || !rs_counter_value_at(c, f->w1, &b))
+		double d;
+		if (!rs_lane_delta(r->s, i, f->w0, f->w1, &d))
 			continue;
 		rs_sb_reset(&key);
 		rs_lane_key(r->s, i, &key);
 		char nb[48];
-		printf("%s    %-28s %12s %s\n", first ? "  counter deltas:\n" : "", key.buf, num(nb, sizeof nb, b - a),
+		printf("%s    %-28s %12s %s\n", first ? "  counter deltas:\n" : "", key.buf, num(nb, sizeof nb, d),
 		       unit_of(r->s, i));
 		first = false;
 	}

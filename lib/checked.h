@@ -13,6 +13,14 @@ static inline int64_t rs_add_sat(int64_t a, int64_t b)
 	return r;
 }
 
+static inline int64_t rs_sub_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_sub_overflow(a, b, &r))
+		return b > 0 ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
 static inline int64_t rs_mul_sat(int64_t a, int64_t b)
 {
 	int64_t r;

@@ -2,6 +2,7 @@
 #include "correlate.h"
 
 #include "../lib/checked.h"
+#include "../lib/error.h"
 #include "../lib/json_write.h"
 #include "../lib/rustname.h"
 #include "../lib/xalloc.h"
@@ -13,14 +14,6 @@
 #include <string.h>
 
 #define NO_FN UINT32_MAX
-
-static int64_t sub_sat(int64_t a, int64_t b)
-{
-	int64_t r;
-	if (__builtin_sub_overflow(a, b, &r))
-		return b > 0 ? INT64_MIN : INT64_MAX;
-	return r;
-}
 
 /* --- the spike rule --- */
 
@@ -257,9 +250,18 @@ struct rs_timeline {
 	bool sorted, from_intervals;
 	fn_table fns;
 	uint32_t *fn_of_frame; /* NO_FN until asked */
+	uint32_t *fn_of_node;  /* the same per stack node */
 	int64_t *fn_total;     /* weight per function over the whole timeline */
 	int64_t total;
+	bool ranged;           /* only what reaches into [lo, hi) is kept */
+	int64_t lo, hi;
 };
+
+/* Whether an item [t0, t1] (a point when t0 == t1) reaches the range kept. */
+static bool kept(const rs_timeline *tl, int64_t t0, int64_t t1)
+{
+	return !tl->ranged || (t0 == t1 ? t0 >= tl->lo && t0 < tl->hi : t1 > tl->lo && t0 < tl->hi);
+}
 
 static void push(rs_timeline *tl, int64_t t0, int64_t t1, int64_t w, uint32_t fn)
 {
@@ -267,7 +269,7 @@ static void push(rs_timeline *tl, int64_t t0, int64_t t1, int64_t w, uint32_t fn
 	if (tl->n && t0 < tl->items[tl->n - 1].t0)
 		tl->sorted = false;
 	tl->items[tl->n++] = (tl_item){t0, t1, w, fn};
-	int64_t len = sub_sat(t1, t0);
+	int64_t len = rs_sub_sat(t1, t0);
 	tl->maxlen = len > tl->maxlen ? len : tl->maxlen;
 }
 
@@ -280,34 +282,38 @@ static uint32_t frame_fn(rs_timeline *tl, uint32_t frame)
 	return tl->fn_of_frame[frame];
 }
 
-/* Each stack node's function: its frame's, or for an inlined frame the
- * function it was inlined into (parents come first in the table). */
-static uint32_t *node_functions(rs_timeline *tl)
+/* A stack node's function: its frame's, or for an inlined frame the
+ * function it was inlined into. Resolved on first use: a window needs few. */
+static uint32_t node_fn(rs_timeline *tl, int32_t node)
 {
 	const rs_session *s = tl->s;
-	uint32_t *fn = rs_xmalloc((s->nstacks + 1) * sizeof *fn);
-	for (size_t i = 0; i < s->nstacks; i++) {
-		const rs_stack *st = &s->stacks[i];
-		bool inl = s->frames[st->frame].is_inline && st->parent >= 0;
-		fn[i] = inl ? fn[st->parent] : frame_fn(tl, st->frame);
+	if (tl->fn_of_node[node] == NO_FN) {
+		int32_t k = node;
+		while (s->frames[s->stacks[k].frame].is_inline && s->stacks[k].parent >= 0)
+			k = s->stacks[k].parent;
+		tl->fn_of_node[node] = frame_fn(tl, s->stacks[k].frame);
 	}
-	return fn;
+	return tl->fn_of_node[node];
 }
 
-static void add_samples(rs_timeline *tl)
+/* Returns whether any sample has a time (in the range kept or not). */
+static bool add_samples(rs_timeline *tl)
 {
 	const rs_session *s = tl->s;
 	const rs_samples *sm = &s->samples;
 	if (!sm->has_time || !s->nsample_types)
-		return;
-	uint32_t *fn = node_functions(tl);
+		return false;
 	size_t nv = s->nsample_types, vt = rs_default_value_index(s);
+	bool timed = false;
+	if (!tl->ranged) /* most samples have a time: one allocation, not a doubling series */
+		RS_GROW(tl->items, tl->cap, sm->n);
 	for (size_t i = 0; i < sm->n; i++) {
 		int64_t t = sm->time_ns[i];
-		if (t != RS_NO_TIME)
-			push(tl, t, t, sm->values[i * nv + vt], sm->stack[i] >= 0 ? fn[sm->stack[i]] : NO_FN);
+		timed |= t != RS_NO_TIME;
+		if (t != RS_NO_TIME && kept(tl, t, t))
+			push(tl, t, t, sm->values[i * nv + vt], sm->stack[i] >= 0 ? node_fn(tl, sm->stack[i]) : NO_FN);
 	}
-	free(fn);
+	return timed;
 }
 
 typedef struct stretch_ctx {
@@ -319,7 +325,8 @@ static void add_stretch(void *ctx, int32_t thread, int64_t t0, int64_t t1, const
 {
 	stretch_ctx *c = ctx;
 	(void)thread;
-	push(c->tl, t0, t1, sub_sat(t1, t0), c->fn_of[open[nopen - 1]]);
+	if (kept(c->tl, t0, t1))
+		push(c->tl, t0, t1, rs_sub_sat(t1, t0), c->fn_of[open[nopen - 1]]);
 }
 
 /* An interval without a frame is named; its crate comes from the name, as
@@ -364,15 +371,21 @@ static int cmp_item(const void *a, const void *b)
 	return x->t0 < y->t0 ? -1 : x->t0 > y->t0;
 }
 
-rs_timeline *rs_timeline_new(const rs_session *s)
+static uint32_t *unresolved(size_t n)
+{
+	uint32_t *a = rs_xmalloc((n + 1) * sizeof *a);
+	memset(a, 0xff, (n + 1) * sizeof *a); /* NO_FN */
+	return a;
+}
+
+/* The timeline of the whole session, or (ranged) of what reaches [lo, hi). */
+static rs_timeline *timeline_build(const rs_session *s, bool ranged, int64_t lo, int64_t hi)
 {
 	rs_timeline *tl = rs_xcalloc(1, sizeof *tl);
-	tl->s = s;
-	tl->sorted = true;
-	tl->fn_of_frame = rs_xmalloc((s->nframes + 1) * sizeof *tl->fn_of_frame);
-	memset(tl->fn_of_frame, 0xff, (s->nframes + 1) * sizeof *tl->fn_of_frame);
-	add_samples(tl);
-	if (!tl->n && s->nintervals)
+	*tl = (rs_timeline){.s = s, .sorted = true, .ranged = ranged, .lo = lo, .hi = hi};
+	tl->fn_of_frame = unresolved(s->nframes);
+	tl->fn_of_node = unresolved(s->nstacks);
+	if (!add_samples(tl) && s->nintervals)
 		add_intervals(tl);
 	if (!tl->sorted) /* recordings come in time order; other sources may not */
 		qsort(tl->items, tl->n, sizeof *tl->items, cmp_item);
@@ -386,6 +399,11 @@ rs_timeline *rs_timeline_new(const rs_session *s)
 	return tl;
 }
 
+rs_timeline *rs_timeline_new(const rs_session *s)
+{
+	return timeline_build(s, false, 0, 0);
+}
+
 void rs_timeline_free(rs_timeline *tl)
 {
 	if (!tl)
@@ -393,6 +411,7 @@ void rs_timeline_free(rs_timeline *tl)
 	fn_table_free(&tl->fns);
 	free(tl->items);
 	free(tl->fn_of_frame);
+	free(tl->fn_of_node);
 	free(tl->fn_total);
 	free(tl);
 }
@@ -423,7 +442,7 @@ static bool weight_in(const tl_item *it, int64_t t0, int64_t t1, int64_t *w)
 		return it->t0 >= t0 && it->t0 < t1;
 	}
 	int64_t a = it->t0 > t0 ? it->t0 : t0, b = it->t1 < t1 ? it->t1 : t1;
-	*w = sub_sat(b, a);
+	*w = rs_sub_sat(b, a);
 	return b > a;
 }
 
@@ -461,7 +480,7 @@ rs_fn_share *rs_timeline_rank(const rs_timeline *tl, int64_t t0, int64_t t1, rs_
 	uint32_t *touched = rs_xmalloc((nfns + 1) * sizeof *touched);
 	size_t nt = 0;
 	rs_window_total win = {0};
-	for (size_t i = first_at(tl, sub_sat(t0, tl->maxlen)); i < tl->n && tl->items[i].t0 < t1; i++) {
+	for (size_t i = first_at(tl, rs_sub_sat(t0, tl->maxlen)); i < tl->n && tl->items[i].t0 < t1; i++) {
 		const tl_item *it = &tl->items[i];
 		int64_t w;
 		if (!weight_in(it, t0, t1, &w))
@@ -475,11 +494,11 @@ rs_fn_share *rs_timeline_rank(const rs_timeline *tl, int64_t t0, int64_t t1, rs_
 		in_w[it->fn] = rs_add_sat(in_w[it->fn], w);
 	}
 	rs_fn_share *rows = nt ? rs_xmalloc(nt * sizeof *rows) : NULL;
-	int64_t out_total = sub_sat(tl->total, win.weight);
+	int64_t out_total = rs_sub_sat(tl->total, win.weight);
 	for (size_t k = 0; k < nt; k++) {
 		uint32_t f = touched[k];
 		rows[k] = (rs_fn_share){tl->fns.row[f].name, tl->fns.row[f].crate, in_n[f], in_w[f], ratio(in_w[f], win.weight),
-					ratio(sub_sat(tl->fn_total[f], in_w[f]), out_total)};
+					ratio(rs_sub_sat(tl->fn_total[f], in_w[f]), out_total)};
 	}
 	if (nt)
 		qsort(rows, nt, sizeof *rows, by == RS_RANK_HOT ? cmp_hot : cmp_lift);
@@ -494,6 +513,8 @@ rs_fn_share *rs_timeline_rank(const rs_timeline *tl, int64_t t0, int64_t t1, rs_
 
 int rs_timeline_hotspots_json(const rs_timeline *tl, int64_t t0, int64_t t1, size_t top, rs_strbuf *out)
 {
+	if (t1 < t0)
+		return RS_EUSAGE;
 	size_t n;
 	rs_fn_share *rows = rs_timeline_rank(tl, t0, t1, RS_RANK_HOT, top, &n, NULL);
 	rs_jw w;
@@ -516,15 +537,18 @@ int rs_timeline_hotspots_json(const rs_timeline *tl, int64_t t0, int64_t t1, siz
 	}
 	rs_jw_arr_end(&w);
 	free(rows);
-	return (int)n;
+	return 0;
 }
 
 int rs_hotspots_json(const rs_session *s, int64_t t0, int64_t t1, size_t top, rs_strbuf *out)
 {
-	rs_timeline *tl = rs_timeline_new(s);
-	int n = rs_timeline_hotspots_json(tl, t0, t1, top, out);
+	if (t1 < t0)
+		return RS_EUSAGE;
+	/* one window: index only what reaches into it */
+	rs_timeline *tl = timeline_build(s, true, t0, t1);
+	int rc = rs_timeline_hotspots_json(tl, t0, t1, top, out);
 	rs_timeline_free(tl);
-	return n;
+	return rc;
 }
 
 /* --- counters --- */
@@ -545,26 +569,35 @@ bool rs_counter_value_at(const rs_counter *c, int64_t t, double *v)
 	return true;
 }
 
+bool rs_lane_delta(const rs_session *s, size_t i, int64_t t0, int64_t t1, double *delta)
+{
+	double a, b;
+	if (!rs_counter_value_at(&s->counters[i], t0, &a) || !rs_counter_value_at(&s->counters[i], t1, &b))
+		return false;
+	*delta = b - a;
+	return true;
+}
+
 int rs_counter_deltas_json(const rs_session *s, int64_t t0, int64_t t1, rs_strbuf *out)
 {
+	if (t1 < t0)
+		return RS_EUSAGE;
 	rs_strbuf key = {0};
 	rs_jw w;
 	rs_jw_init_buf(&w, out);
 	rs_jw_obj(&w);
-	int n = 0;
 	for (size_t i = 0; i < s->ncounters; i++) {
-		double a, b;
-		if (!rs_counter_value_at(&s->counters[i], t0, &a) || !rs_counter_value_at(&s->counters[i], t1, &b))
+		double d;
+		if (!rs_lane_delta(s, i, t0, t1, &d))
 			continue;
 		rs_sb_reset(&key);
 		rs_lane_key(s, i, &key);
 		rs_jw_keyn(&w, key.buf, key.len);
-		rs_jw_double(&w, b - a);
-		n++;
+		rs_jw_double(&w, d);
 	}
 	rs_jw_obj_end(&w);
 	rs_sb_free(&key);
-	return n;
+	return 0;
 }
 
 /* --- the session's clock --- */
@@ -595,7 +628,7 @@ int64_t rs_session_time_origin(const rs_session *s)
 	int64_t first, last, start = s->info.start_time_ns;
 	if (!rs_session_time_span(s, &first, &last))
 		return start != RS_NO_TIME ? start : 0;
-	if (start != RS_NO_TIME && start <= first && sub_sat(first, start) <= 60 * (int64_t)1000000000)
+	if (start != RS_NO_TIME && start <= first && rs_sub_sat(first, start) <= 60 * (int64_t)1000000000)
 		return start;
 	return first;
 }

@@ -74,18 +74,23 @@ rs_fn_share *rs_timeline_rank(const rs_timeline *tl, int64_t t0, int64_t t1, rs_
 			      size_t *n, rs_window_total *total);
 
 /* The hotspots of [t0, t1) as the JSON array windows[].hotspots holds,
- * hottest first, appended to out: objects with "name", "crate" when known,
- * "samples" (or "self_ns" for intervals) and "share". Returns how many. */
+ * hottest first, at most top, appended to out: objects with "name",
+ * "crate" when known, "samples" (or "self_ns" for intervals) and "share".
+ * Returns 0, or RS_EUSAGE (nothing appended) when t1 < t0. */
 int rs_timeline_hotspots_json(const rs_timeline *tl, int64_t t0, int64_t t1, size_t top, rs_strbuf *out);
-/* The same for a single window (builds and frees a timeline). */
+/* The same for one window: indexes only the samples in it, one pass over
+ * the session; for many windows, one rs_timeline serves them all. */
 int rs_hotspots_json(const rs_session *s, int64_t t0, int64_t t1, size_t top, rs_strbuf *out);
 
 /* A lane's value at t: the last point at or before t (the first point
  * before the lane starts). False when the lane has no points. */
 bool rs_counter_value_at(const rs_counter *c, int64_t t, double *v);
+/* Lane i's value at t1 minus its value at t0; false when it has no points. */
+bool rs_lane_delta(const rs_session *s, size_t i, int64_t t0, int64_t t1, double *delta);
 /* Each lane's value at t1 minus its value at t0, as the JSON object
  * windows[].counter_deltas holds (keys by rs_lane_key), appended to out.
- * Lanes without points are left out. Returns how many lanes. */
+ * Lanes without points are left out. Returns 0, or RS_EUSAGE (nothing
+ * appended) when t1 < t0. */
 int rs_counter_deltas_json(const rs_session *s, int64_t t0, int64_t t1, rs_strbuf *out);
 
 /* The first and last time of the session's data (timed samples, counter

@@ -1,5 +1,5 @@
 # Helpers for tests/t/*.sh (sourced). Environment from tests/run.sh:
-# RS (sanitizer build of rustscope), RS_PLAIN, TOP, SHARED, TMPDIR_TEST.
+# RS (sanitizer build of rustscope), RS_PLAIN, TOP, CORPUS, SHARED, TMPDIR_TEST.
 set -u
 T=${TMPDIR_TEST:-$(mktemp -d)}
 cd "$TOP" || exit 1
@@ -30,7 +30,11 @@ expect_err() {
 	else fail "$1" "stderr does not match /$2/: $(head -c 400 "$T/err")"; fi
 }
 
-have_shared() { [ -d "$SHARED/corpus" ]; }
+# corpus_files FORMAT [EXPECTED]: the files of $CORPUS (corpus/) whose
+# MANIFEST.tsv row has that format and expected (valid by default), one path a line.
+corpus_files() {
+	awk -F'\t' -v f="$1" -v e="${2:-valid}" -v c="$CORPUS" 'NR > 1 && $2 == f && $3 == e { print c "/" $1 }' "$CORPUS/MANIFEST.tsv"
+}
 
 # The formats' own readers (../shared/tools, installed by make check's deps
 # step) are ready; 0 when they are.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make fuzz: builds a libFuzzer harness per importer (clang, ASan+UBSan) and
-# runs each for FUZZ_SECONDS (default 60), seeded from corpus/, tests/bad/
-# and ../shared/corpus. Crashes are copied to tests/fuzz-regressions/<name>/,
+# runs each for FUZZ_SECONDS (default 60), seeded from corpus/ (examples and
+# every format's files, corpus/MANIFEST.tsv) and tests/bad/. Crashes are copied to tests/fuzz-regressions/<name>/,
 # which tests/t/fuzz-regressions.sh replays in make check.
 # Usage: tests/fuzz/run.sh [NAME...]   (an importer: session rustscope pprof perfscript
 # speedscope collapsed chrome cpuprofile; or roundtrip-FORMAT for a writable one)
@@ -22,18 +22,15 @@ seeds() { # importer → seed directory
 	case $1 in
 	session) cp corpus/examples/*.session.json tests/bad/*.json "$d"/ ;;
 	rustscope) cp corpus/examples/rustscope-v3.json "$d"/ ;;
-	pprof) [ -d ../shared/corpus/pprof ] && find ../shared/corpus/pprof -type f -size -400k -exec cp {} "$d"/ \;
+	pprof) find corpus/pprof -type f -size -400k -exec cp {} "$d"/ \;
 		# our own files (rustscope comment, frames column), unzipped for mutation
 		for f in corpus/examples/*.session.json "$d"/google-pprof__internal__report__testdata__sample.cpu; do
 			[ -f "$f" ] && build/rustscope convert "$f" -o - --to pprof 2>/dev/null | gzip -dc >"$d/own-${f##*/}.pb"
 		done ;;
-	chrome|cpuprofile) [ -d ../shared/corpus/$1 ] && find ../shared/corpus/$1 -type f -size -100k -exec cp {} "$d"/ \; ;;
-	perfscript) [ -d ../shared/corpus/perfscript ] &&
-		find ../shared/corpus/perfscript -type f -size -100k -exec cp {} "$d"/ \; ;;
-	speedscope) [ -d ../shared/corpus/speedscope ] &&
-		find ../shared/corpus/speedscope -type f -exec cp {} "$d"/ \; ;;
-	collapsed) [ -d ../shared/corpus/collapsed ] &&
-		find ../shared/corpus/collapsed -type f -size -40k -exec cp {} "$d"/ \; ;;
+	chrome|cpuprofile) find corpus/$1 -type f -size -100k -exec cp {} "$d"/ \; ;;
+	perfscript) find corpus/perfscript -type f -size -100k -exec cp {} "$d"/ \; ;;
+	speedscope) find corpus/speedscope -type f -exec cp {} "$d"/ \; ;;
+	collapsed) find corpus/collapsed -type f -size -40k -exec cp {} "$d"/ \; ;;
 	esac
 	echo "$d"
 }

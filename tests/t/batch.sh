@@ -7,14 +7,13 @@ mk_tree() { # DIR: a tree mixing every format we read, nested, plus bad files
 	cp $EX/demo.session.json $EX/rustscope-v3.json "$1/"
 	cp $EX/minimal.session.json "$1/a/b/"
 	$RS_PLAIN convert $EX/demo.session.json -o "$1/a/demo.pb.gz" 2>/dev/null
-	if have_shared; then
-		for f in $(awk -F'\t' '$3 == "valid" {print $1}' "$SHARED/corpus/MANIFEST.tsv" | head -400); do
-			fmt=${f%%/*}
-			case " $($RS_PLAIN convert --help | sed -n 's/^Formats: read \(.*\); write.*/\1/p' | tr -d ',') " in
-			*" $fmt "*) mkdir -p "$1/corpus/$fmt"; cp "$SHARED/corpus/$f" "$1/corpus/$fmt/" ;;
-			esac
-		done
-	fi
+	for f in $(awk -F'\t' '$3 == "valid" {print $1}' "$CORPUS/MANIFEST.tsv" | head -400); do
+		fmt=${f%%/*}
+		case " $($RS_PLAIN convert --help | sed -n 's/^Formats: read \([^;]*\);.*/\1/p' | tr -d ',') " in
+		*" $fmt "*) mkdir -p "$1/corpus/$fmt"; cp "$CORPUS/$f" "$1/corpus/$fmt/" ;;
+		esac
+	done
+	[ -n "$(ls "$1/corpus" 2>/dev/null)" ] || fail "batch: corpus files in the tree" "0 copied: no valid row of a readable format in $CORPUS/MANIFEST.tsv"
 	printf 'not a profile at all\n' > "$1/notes.txt"
 	gzip -c $EX/demo.session.json | head -c 200 > "$1/a/corrupt.json.gz"
 }

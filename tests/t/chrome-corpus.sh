@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# Chrome traces and .cpuprofiles of ../shared/corpus: every valid file
+# Chrome traces and .cpuprofiles of corpus/ (MANIFEST.tsv): every valid file
 # imports; Chrome → session → Chrome keeps every event we model (multiset
 # after tests/chrome-normalize.py); .cpuprofile → session → .cpuprofile
 # keeps every sample's stack and time.
 . tests/lib.sh
-have_shared || { skip chrome-corpus "no ../shared/corpus"; exit 0; }
 n=0 bad=0 rt=0 rtbad=0
 while IFS=$'\t' read -r path fmt expected _; do
 	case $fmt in chrome|cpuprofile) ;; *) continue ;; esac
-	f=$SHARED/corpus/$path
+	f=$CORPUS/$path
 	"$RS" convert -q "$f" -o "$T/c.session.json" 2>"$T/err"
 	rc=$?
 	want=0; [ "$expected" = valid ] || want=3
@@ -60,7 +59,9 @@ if a != b:
 print('same', sum(a.values()))
 PY
 	fi
-done < "$SHARED/corpus/MANIFEST.tsv"
-[ "$bad" -eq 0 ] && pass "chrome-corpus-import ($n files)"
-[ "$rtbad" -eq 0 ] && pass "chrome-corpus-roundtrip ($rt files: same events / samples after normalization)"
+done < "$CORPUS/MANIFEST.tsv"
+[ "$n" -gt 0 ] || fail chrome-corpus-import "0 chrome or cpuprofile files in $CORPUS/MANIFEST.tsv"
+[ "$rt" -gt 0 ] || fail chrome-corpus-roundtrip "0 files went through the round trip"
+[ "$bad" -eq 0 ] && [ "$n" -gt 0 ] && pass "chrome-corpus-import ($n files)"
+[ "$rtbad" -eq 0 ] && [ "$rt" -gt 0 ] && pass "chrome-corpus-roundtrip ($rt files: same events / samples after normalization)"
 true

@@ -57,19 +57,15 @@ RUSTSCOPE_SPLIT_TRACE=1 RUSTSCOPE_SPLIT_MIN_BYTES=1 "$RS" convert "$T/long-strin
 if grep -q 'traceEvents\[160\]' "$T/one.err" && cmp -s "$T/one.err" "$T/two.err"; then pass chrome-split-limit
 else fail chrome-split-limit "$(cat "$T/one.err" "$T/two.err" | head -c 600)"; fi
 
-# every trace of the corpora, split wherever 30% of it falls
-if have_shared; then
-	n=0 bad=0
-	for f in "$SHARED"/corpus/chrome/* corpus/chrome/*; do
-		[ -f "$f" ] || continue
-		case $f in *.gz) continue ;; esac
-		one "$f"; two "$f"; n=$((n + 1))
-		if ! cmp -s "$T/one.err" "$T/two.err" || { [ -f "$T/one.session.json" ] && ! cmp -s "$T/one.session.json" "$T/two.session.json"; }; then
-			bad=$((bad + 1)); fail chrome-split-corpus "$f: one- and two-thread reads differ"
-		fi
-		rm -f "$T/one.session.json" "$T/two.session.json"
-	done
-	[ "$bad" -eq 0 ] && pass "chrome-split-corpus ($n traces)"
-else
-	skip chrome-split-corpus "no ../shared/corpus"
-fi
+# every trace of the corpus, split wherever 30% of it falls
+n=0 bad=0
+for f in $(corpus_files chrome); do
+	case $f in *.gz) continue ;; esac
+	one "$f"; two "$f"; n=$((n + 1))
+	if ! cmp -s "$T/one.err" "$T/two.err" || { [ -f "$T/one.session.json" ] && ! cmp -s "$T/one.session.json" "$T/two.session.json"; }; then
+		bad=$((bad + 1)); fail chrome-split-corpus "$f: one- and two-thread reads differ"
+	fi
+	rm -f "$T/one.session.json" "$T/two.session.json"
+done
+if [ "$n" -eq 0 ]; then fail chrome-split-corpus "0 uncompressed chrome files in $CORPUS/MANIFEST.tsv"
+elif [ "$bad" -eq 0 ]; then pass "chrome-split-corpus ($n traces)"; fi

@@ -47,11 +47,11 @@ if len(sys.argv) > 3:
     print(sum(v[-1] for v in a.values()))
 PY
 
-if ! have_shared; then
-	skip "collapsed corpus" "no $SHARED/corpus"
+if [ ! -d "$CORPUS/collapsed" ]; then
+	fail "collapsed corpus" "no $CORPUS/collapsed"
 else
 	n=0
-	for f in "$SHARED"/corpus/collapsed/*; do
+	for f in "$CORPUS"/collapsed/*; do
 		[ -f "$f" ] || continue
 		b=${f##*/}
 		n=$((n + 1))
@@ -68,9 +68,9 @@ else
 		if [ $? -eq 0 ]; then pass "collapsed round trip $b"
 		else fail "collapsed round trip $b" "$(head -c 400 "$T/diff") $(head -c 200 "$T/err")"; fi
 	done
-	check "collapsed corpus has 100 valid files" test "$n" -eq 100
+	check "collapsed corpus: all 100 valid files checked ($n)" test "$n" -eq 100
 
-	inv="$SHARED/corpus/collapsed/invalid"
+	inv="$CORPUS/collapsed/invalid"
 	expect_exit "collapsed garbage lines are skipped (speedscope sample)" 0 \
 		"$RS" convert --from collapsed "$inv/jlfwong-speedscope__sample__profiles__stackcollapse__simple-with-invalids.txt" -o "$T/i.json"
 	expect_err "collapsed garbage lines are reported" 'ignored 2 lines that are not "stack count" \(the first is line 2\)'
@@ -83,7 +83,7 @@ else
 	check "collapsed failed import leaves no output" test ! -e "$T/i2.json"
 
 	# Annotations, UTF-16, fractions and difference files land where documented.
-	d="$SHARED/corpus/collapsed"
+	d="$CORPUS/collapsed"
 	"$RS" convert "$d/brendangregg-FlameGraph__test__results__perf-java-stacks-01-collapsed-all.txt" -o "$T/k.json"
 	check "collapsed _[k] becomes kind kernel" grep -q '"kind":"kernel"' "$T/k.json"
 	check "collapsed _[j] becomes kind jit" grep -q '"kind":"jit"' "$T/k.json"

@@ -1,14 +1,10 @@
-# Every perf script file of the shared corpus imports (valid) or is refused
+# Every perf script file of corpus/ (MANIFEST.tsv) imports (valid) or is refused
 # with exit 3 and a line number (invalid); spot checks of the mapping
 # (docs/perfscript.md), and totals equal to what FlameGraph's and inferno's
 # collapsers made of the same captures.
 . tests/lib.sh
 
-if ! have_shared; then
-	skip "perfscript corpus" "no $SHARED/corpus"
-	exit 0
-fi
-C=$SHARED/corpus
+C=$CORPUS
 P=$C/perfscript
 n=0
 while IFS=$'\t' read -r path format expected _; do
@@ -24,7 +20,7 @@ while IFS=$'\t' read -r path format expected _; do
 	fi
 	n=$((n + 1))
 done <"$C/MANIFEST.tsv"
-check "perfscript corpus has 41 files" test "$n" -eq 41
+check "perfscript corpus: all 42 files of MANIFEST.tsv checked ($n)" test "$n" -eq 42
 
 # jq EXPR FILE... : the expression is true for the session of FILE.
 jqtrue() {

@@ -104,19 +104,16 @@ expect_exit "pprof bad: gzip of 0 bytes exits 3" 3 "$RS" convert "$T/empty-gz.pb
 expect_err "pprof bad: gzip of 0 bytes message" "empty-gz\.pb\.gz: empty"
 
 # Truncated gzip: a valid profile cut in the middle of its compressed data.
-if have_shared; then
-	src="$SHARED/corpus/pprof/parca-dev-parca__pkg__parca__testdata__alloc_objects.pb.gz"
-	head -c 20000 "$src" >"$T/truncated.pb.gz"
-	expect_exit "pprof bad: truncated gzip exits 3" 3 "$RS" convert "$T/truncated.pb.gz" -o "$T/out.json" --from pprof --to session
-	expect_err "pprof bad: truncated gzip message" "truncated\.pb\.gz: .*(truncated|unexpected end)"
-	# Decompression bomb: the limit stops the inflate, whatever the ratio.
-	expect_exit "pprof bad: --max-input-bytes stops a big inflate" 3 "$RS" convert --max-input-bytes 100000 "$src" -o "$T/out.json" --from pprof --to session
-	expect_err "pprof bad: limit message" "larger than the limit of 100000 bytes after decompression"
-	expect_exit "pprof bad: --max-elements bounds table sizes" 3 "$RS" convert --max-elements 100 "$src" -o "$T/out.json" --from pprof --to session
-	expect_err "pprof bad: element limit message" "Profile\.[a-z_]+ has more than 100 entries"
-else
-	skip "pprof bad: truncated gzip and limits" "no $SHARED/corpus"
-fi
+src="$CORPUS/pprof/parca-dev-parca__pkg__parca__testdata__alloc_objects.pb.gz"
+check "pprof bad: the corpus file to cut is there" test -s "$src"
+head -c 20000 "$src" >"$T/truncated.pb.gz"
+expect_exit "pprof bad: truncated gzip exits 3" 3 "$RS" convert "$T/truncated.pb.gz" -o "$T/out.json" --from pprof --to session
+expect_err "pprof bad: truncated gzip message" "truncated\.pb\.gz: .*(truncated|unexpected end)"
+# Decompression bomb: the limit stops the inflate, whatever the ratio.
+expect_exit "pprof bad: --max-input-bytes stops a big inflate" 3 "$RS" convert --max-input-bytes 100000 "$src" -o "$T/out.json" --from pprof --to session
+expect_err "pprof bad: limit message" "larger than the limit of 100000 bytes after decompression"
+expect_exit "pprof bad: --max-elements bounds table sizes" 3 "$RS" convert --max-elements 100 "$src" -o "$T/out.json" --from pprof --to session
+expect_err "pprof bad: element limit message" "Profile\.[a-z_]+ has more than 100 entries"
 head -c 30000000 /dev/zero | gzip -c >"$T/bomb.pb.gz"
 expect_exit "pprof bad: decompression bomb exits 3" 3 "$RS" convert --max-input-bytes 1000000 "$T/bomb.pb.gz" -o "$T/out.json" --from pprof --to session
 expect_err "pprof bad: decompression bomb message" "bomb\.pb\.gz: input is larger than the limit"

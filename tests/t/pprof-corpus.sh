@@ -1,23 +1,19 @@
-# Every pprof file of the shared corpus imports, and pprof → session → pprof
+# Every valid pprof file of corpus/ (MANIFEST.tsv) imports, and pprof → session → pprof
 # gives the same `go tool pprof -raw` dump after normalization
 # (tests/pprof-normalize.py, docs/pprof.md).
 . tests/lib.sh
 . tests/t/pprof-common.bash
 
-if ! have_shared; then
-	skip "pprof corpus" "no $SHARED/corpus"
-	exit 0
-fi
 n=0
-for f in "$SHARED"/corpus/pprof/*; do
+for f in $(corpus_files pprof); do
 	b=${f##*/}
 	expect_exit "pprof import $b" 0 "$RS" convert "$f" -o "$T/$b.json" --from pprof --to session
 	n=$((n + 1))
 done
-check "pprof corpus is not empty" test "$n" -gt 0
+check "pprof corpus: some files checked ($n; 0 means no valid pprof row in $CORPUS/MANIFEST.tsv)" test "$n" -gt 0
 
 # The RustScope spellings, and sniffing the format from the content.
-f="$SHARED/corpus/pprof/google-pprof__internal__report__testdata__sample.cpu"
+f="$CORPUS/pprof/google-pprof__internal__report__testdata__sample.cpu"
 expect_exit "pprof --import-pprof/--export-json" 0 "$RS" convert --import-pprof "$f" --export-json "$T/spell.json"
 expect_exit "pprof sniffed without --from" 0 "$RS" convert "$f" -o "$T/sniff.json" --to session
 check "pprof sniffed and --from give the same session" cmp -s "$T/spell.json" "$T/sniff.json"
@@ -26,6 +22,6 @@ if ! go_ready; then
 	skip "pprof corpus round trips" "go tool pprof is not installed (make deps; ../shared/tools/install.sh)"
 	exit 0
 fi
-for f in "$SHARED"/corpus/pprof/*; do
+for f in $(corpus_files pprof); do
 	pprof_roundtrip "pprof round trip ${f##*/}" "$f"
 done

@@ -31,11 +31,13 @@ for k, v in a[1].items():
         print('top-level', k, 'differs:', v, b[1].get(k)); sys.exit(1)
 PY
 
-if ! have_shared; then
-	skip "speedscope corpus" "no $SHARED/corpus"
+if [ ! -d "$CORPUS/speedscope" ]; then
+	fail "speedscope corpus" "no $CORPUS/speedscope"
 else
-	for f in "$SHARED"/corpus/speedscope/*.json; do
+	n=0
+	for f in $(corpus_files speedscope); do
 		b=${f##*/}
+		n=$((n + 1))
 		expect_exit "speedscope import $b" 0 "$RS" convert "$f" -o "$T/s.session.json"
 		check "speedscope sniffed $b" grep -q '"format":"speedscope"' "$T/s.session.json"
 		"$RS" convert "$T/s.session.json" -o "$T/s.speedscope.json"
@@ -44,7 +46,8 @@ else
 		"$RS" convert "$T/s.speedscope.json" -o "$T/s2.session.json"
 		check "speedscope → session → speedscope → session is stable: $b" cmp -s "$T/s.session.json" "$T/s2.session.json"
 	done
-	inv="$SHARED/corpus/speedscope/invalid"
+	check "speedscope corpus: some valid files checked ($n; 0 means no valid speedscope row in $CORPUS/MANIFEST.tsv)" test "$n" -gt 0
+	inv="$CORPUS/speedscope/invalid"
 	expect_exit "speedscope unclosed frame is exit 3" 3 "$RS" convert "$inv/jlfwong-speedscope__sample__profiles__speedscope__invalid__incomplete-trace.json" -o "$T/x.json"
 	expect_err "speedscope unclosed frame is named" '\$\.profiles\[0\]\.events: frame 0 is opened but never closed'
 	expect_exit "speedscope out-of-order close is exit 3" 3 "$RS" convert "$inv/jlfwong-speedscope__sample__profiles__speedscope__invalid__out-of-order-events.json" -o "$T/x.json"
@@ -52,7 +55,7 @@ else
 	check "speedscope failed import leaves no output" test ! -e "$T/x.json"
 
 	# evented → intervals + samples of the open stack per stretch
-	"$RS" convert "$SHARED/corpus/speedscope/jlfwong-speedscope__sample__profiles__speedscope__0.0.1__simple-no-pretty-print.speedscope.json" -o "$T/ev.json"
+	"$RS" convert "$CORPUS/speedscope/jlfwong-speedscope__sample__profiles__speedscope__0.0.1__simple-no-pretty-print.speedscope.json" -o "$T/ev.json"
 	check "speedscope evented: one interval per O/C pair" test "$(grep -o '"start_ns"' "$T/ev.json" | wc -l)" -eq 5
 	check "speedscope evented: stretches become samples totalling 14" \
 		python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(sum(d['samples']['values'][0]) != 14)" "$T/ev.json"
@@ -89,7 +92,7 @@ if ! tools_ready; then
 	skip "speedscope readers" "../shared/tools not installed"
 	exit 0
 fi
-for f in corpus/examples/*.session.json "$SHARED"/corpus/speedscope/*.json; do
+for f in corpus/examples/*.session.json "$CORPUS"/speedscope/*.json; do
 	b=${f##*/}
 	b=${b%%.*}
 	"$RS" convert -q "$f" -o "$T/$b.speedscope.json" 2>/dev/null

@@ -16,12 +16,10 @@ vg "import pprof" convert $T/c.pb.gz -o $T/d.json
 vg "info" info $EX/demo.session.json
 vg "validate unknown members" validate $EX/unknown-members.session.json
 # a trace read on two threads (lib/json_split.c), and one whose split is refused
-if [ -d "$SHARED/corpus/chrome" ]; then
-	export RUSTSCOPE_SPLIT_MIN_BYTES=1
-	vg "chrome split" convert "$SHARED/corpus/chrome/catapult-project-catapult__tracing__test_data__big_trace.json" -o $T/e.json --to session
-	vg "chrome split refused" convert "$SHARED/corpus/chrome/catapult-project-catapult__tracing__test_data__quads.json" -o $T/f.json --to session
-	unset RUSTSCOPE_SPLIT_MIN_BYTES
-fi
+export RUSTSCOPE_SPLIT_MIN_BYTES=1
+vg "chrome split" convert "$CORPUS/chrome/catapult-project-catapult__tracing__test_data__big_trace.json" -o $T/e.json --to session
+vg "chrome split refused" convert "$CORPUS/chrome/catapult-project-catapult__tracing__test_data__quads.json" -o $T/f.json --to session
+unset RUSTSCOPE_SPLIT_MIN_BYTES
 # a pprof big enough for the decoder thread and the stack table's
 # prefaulting thread (schema/stack_prefault.c)
 if cc -O2 -o "$T/gen-pprof" tests/bench/gen-pprof.c -lz && "$T/gen-pprof" "$T/big.pb.gz" 20000 2000; then

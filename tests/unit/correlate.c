@@ -1,6 +1,7 @@
 /* schema/correlate.c: the spike rule, the hotspots and counter deltas that
  * windows[] hold (the API record --enable-snapshots calls), lane keys, the
  * time origin, intervals as self time. */
+#include "lib/error.h"
 #include "schema/correlate.h"
 #include "unit.h"
 
@@ -102,18 +103,27 @@ static void hotspots(void)
 	rs_strbuf sb = {0};
 	for (int rev = 0; rev < 2; rev++) {
 		rs_session *s = session(rev);
-		int n = rs_hotspots_json(s, 500 * MS, 600 * MS, 10, &sb);
+		int rc = rs_hotspots_json(s, 500 * MS, 600 * MS, 10, &sb);
 		CHECK(rev ? "correlate: hotspots of samples out of time order" : "correlate: hotspots of a window",
-		      n == 1 && json_is(&sb, "[{\"name\":\"hot\",\"crate\":\"app\",\"samples\":10,\"share\":1.0}]"));
-		n = rs_hotspots_json(s, 450 * MS, 600 * MS, 10, &sb);
+		      rc == 0 && json_is(&sb, "[{\"name\":\"hot\",\"crate\":\"app\",\"samples\":10,\"share\":1.0}]"));
+		rc = rs_hotspots_json(s, 450 * MS, 600 * MS, 10, &sb);
 		CHECK("correlate: hotspots hottest first, crate only when known",
-		      n == 2 && json_is(&sb, "[{\"name\":\"hot\",\"crate\":\"app\",\"samples\":10,\"share\":0.6666666666666666},"
+		      rc == 0 && json_is(&sb, "[{\"name\":\"hot\",\"crate\":\"app\",\"samples\":10,\"share\":0.6666666666666666},"
 					    "{\"name\":\"idle\",\"samples\":5,\"share\":0.3333333333333333}]"));
-		n = rs_hotspots_json(s, 450 * MS, 600 * MS, 1, &sb);
-		CHECK("correlate: hotspots, top 1", n == 1 && strstr(sb.buf, "\"idle\"") == NULL);
+		rc = rs_hotspots_json(s, 450 * MS, 600 * MS, 1, &sb);
+		CHECK("correlate: hotspots, top 1", rc == 0 && strstr(sb.buf, "\"hot\"") && !strstr(sb.buf, "\"idle\""));
 		rs_sb_reset(&sb);
 		CHECK("correlate: an empty window has no hotspots", rs_hotspots_json(s, 2000 * MS, 3000 * MS, 10, &sb) == 0 &&
 		      json_is(&sb, "[]"));
+		CHECK("correlate: a window that ends before it starts is refused",
+		      rs_hotspots_json(s, 600 * MS, 500 * MS, 10, &sb) == RS_EUSAGE && sb.len == 0 &&
+		      rs_counter_deltas_json(s, 600 * MS, 500 * MS, &sb) == RS_EUSAGE && sb.len == 0);
+		rs_timeline *whole = rs_timeline_new(s);
+		CHECK("correlate: one timeline for many windows gives the same hotspots",
+		      rs_timeline_hotspots_json(whole, 450 * MS, 600 * MS, 10, &sb) == 0 &&
+		      json_is(&sb, "[{\"name\":\"hot\",\"crate\":\"app\",\"samples\":10,\"share\":0.6666666666666666},"
+				   "{\"name\":\"idle\",\"samples\":5,\"share\":0.3333333333333333}]"));
+		rs_timeline_free(whole);
 
 		rs_timeline *tl = rs_timeline_new(s);
 		size_t k;
@@ -134,13 +144,13 @@ static void counters(void)
 	rs_session *s = session(false);
 	rs_strbuf sb = {0};
 	CHECK("correlate: counter deltas of a window",
-	      rs_counter_deltas_json(s, 450 * MS, 650 * MS, &sb) == 1 && json_is(&sb, "{\"fd_count\":100.0}"));
+	      rs_counter_deltas_json(s, 450 * MS, 650 * MS, &sb) == 0 && json_is(&sb, "{\"fd_count\":100.0}"));
 	lane(s, "fd_count", "count");
 	lane(s, "empty", "count");
 	rs_counter *again = &s->counters[1];
 	rs_counter_point(again, 100 * MS, 7);
 	CHECK("correlate: a lane named like an earlier one gets #2; empty lanes are left out",
-	      rs_counter_deltas_json(s, 0, 650 * MS, &sb) == 2 && json_is(&sb, "{\"fd_count\":100.0,\"fd_count#2\":0.0}"));
+	      rs_counter_deltas_json(s, 0, 650 * MS, &sb) == 0 && json_is(&sb, "{\"fd_count\":100.0,\"fd_count#2\":0.0}"));
 	double v;
 	CHECK("correlate: value before the first point is the first",
 	      rs_counter_value_at(again, 0, &v) && v == 7 && !rs_counter_value_at(&s->counters[2], 0, &v));
@@ -173,7 +183,7 @@ static void intervals(void)
 	rs_timeline_free(tl);
 	rs_strbuf sb = {0};
 	CHECK("correlate: hotspots of intervals are self time, clipped to the window",
-	      rs_hotspots_json(s, 40 * MS, 80 * MS, 10, &sb) == 2 &&
+	      rs_hotspots_json(s, 40 * MS, 80 * MS, 10, &sb) == 0 &&
 	      json_is(&sb, "[{\"name\":\"inner\",\"self_ns\":20000000,\"share\":0.5},"
 			   "{\"name\":\"outer\",\"self_ns\":20000000,\"share\":0.5}]"));
 	rs_sb_free(&sb);
