@@ -153,17 +153,24 @@ static const char *num(char *buf, size_t n, double v)
 	return buf;
 }
 
-static const char *unit_of(const rs_session *s, size_t lane)
+/* " unit", or "" for a lane without one (Chrome counters). */
+static const char *unit_of(const rs_session *s, size_t lane, char *buf, size_t n)
 {
-	return s->counters[lane].unit ? rs_s(s, s->counters[lane].unit) : "";
+	rs_str u = s->counters[lane].unit;
+	snprintf(buf, n, "%s%s", u ? " " : "", rs_s(s, u));
+	return buf;
 }
 
-static const char *weight_name(const report *r)
+/* What the weights are: "cpu nanoseconds", "samples count", "ns of self time". */
+static void weight_name(const report *r, char *buf, size_t n)
 {
 	const rs_session *s = r->s;
-	if (rs_timeline_from_intervals(r->tl))
-		return "ns of interval self time";
-	return s->nsample_types ? rs_s(s, s->sample_types[rs_default_value_index(s)].type) : "samples";
+	if (rs_timeline_from_intervals(r->tl) || !s->nsample_types) {
+		snprintf(buf, n, "ns of interval self time");
+		return;
+	}
+	const rs_value_type *vt = &s->sample_types[rs_default_value_index(s)];
+	snprintf(buf, n, "%s%s%s", rs_s(s, vt->type), vt->unit ? " " : "", rs_s(s, vt->unit));
 }
 
 static void print_functions(const report *r, const finding *f)
@@ -171,8 +178,10 @@ static void print_functions(const report *r, const finding *f)
 	rs_window_total tot;
 	size_t n;
 	rs_fn_share *rows = rs_timeline_rank(r->tl, f->w0, f->w1, RS_RANK_LIFT, r->o->top, &n, &tot);
-	printf("  window %.3f s to %.3f s: %" PRId64 " %s, %" PRId64 " %s\n", secs(r, f->w0), secs(r, f->w1),
-	       tot.items, rs_timeline_from_intervals(r->tl) ? "stretches" : "samples", tot.weight, weight_name(r));
+	char what[256];
+	weight_name(r, what, sizeof what);
+	printf("  window %.3f s to %.3f s: %" PRId64 " %s (%" PRId64 " %s)\n", secs(r, f->w0), secs(r, f->w1),
+	       tot.items, rs_timeline_from_intervals(r->tl) ? "stretches" : "samples", tot.weight, what);
 	if (n)
 		printf("  %8s %8s %8s  function\n", "window", "outside", "lift");
 	for (size_t i = 0; i < n; i++)
@@ -192,9 +201,9 @@ static void print_deltas(const report *r, const finding *f)
 			continue;
 		rs_sb_reset(&key);
 		rs_lane_key(r->s, i, &key);
-		char nb[48];
-		printf("%s    %-28s %12s %s\n", first ? "  counter deltas:\n" : "", key.buf, num(nb, sizeof nb, d),
-		       unit_of(r->s, i));
+		char nb[48], ub[64];
+		printf("%s    %-28s %12s%s\n", first ? "  counter deltas:\n" : "", key.buf, num(nb, sizeof nb, d),
+		       unit_of(r->s, i, ub, sizeof ub));
 		first = false;
 	}
 	rs_sb_free(&key);
@@ -209,19 +218,19 @@ static void print_human(const report *r)
 	printf("%s: %zu timed %s, %zu counter lane%s\n", r->path, rs_timeline_items(r->tl),
 	       rs_timeline_from_intervals(r->tl) ? "interval stretches" : "samples", r->nlanes, r->nlanes == 1 ? "" : "s");
 	if (o->spikes || !o->nat)
-		printf("%zu spike%s (runs of points over %g MADs from the lane's median that move it by %g%%"
-		       " of its level or more); windows padded by %" PRId64 " ms\n",
-		       nspikes, nspikes == 1 ? "" : "s", RS_SPIKE_K, RS_SPIKE_FLOOR * 100, o->padding_ns / 1000000);
+		printf("%zu spike%s (rule: > %g MADs from the lane's median, a move >= %g%% of its level)\n",
+		       nspikes, nspikes == 1 ? "" : "s", RS_SPIKE_K, RS_SPIKE_FLOOR * 100);
+	printf("windows padded by %" PRId64 " ms\n", o->padding_ns / 1000000);
 	for (size_t i = 0; i < r->nf; i++) {
 		const finding *f = &r->f[i];
 		const rs_spike *sp = &f->spike;
-		char nb[48];
+		char nb[48], ub[64];
 		if (sp->lane == SIZE_MAX)
 			printf("\nat %.3f s\n", secs(r, sp->start_ns));
 		else
-			printf("\nspike: %s %s %s, %.3f s to %.3f s\n", rs_s(r->s, r->s->counters[sp->lane].name),
-			       num(nb, sizeof nb, sp->delta), unit_of(r->s, sp->lane), secs(r, sp->start_ns),
-			       secs(r, sp->end_ns));
+			printf("\nspike: %s %s%s, %.3f s to %.3f s\n", rs_s(r->s, r->s->counters[sp->lane].name),
+			       num(nb, sizeof nb, sp->delta), unit_of(r->s, sp->lane, ub, sizeof ub),
+			       secs(r, sp->start_ns), secs(r, sp->end_ns));
 		print_functions(r, f);
 		print_deltas(r, f);
 	}
