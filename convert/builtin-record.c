@@ -3,11 +3,8 @@
  * exported format, by OUT's suffix). */
 #include "../lib/warn.h"
 #include "../lib/xalloc.h"
-#include "../sampler/perf.h"
-#include "../sampler/procstat.h"
-#include "../sampler/recorder.h"
 #include "../schema/rollup.h"
-#include "cli.h"
+#include "record.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,28 +23,14 @@
 #endif
 
 enum { OPT_DURATION = 3000, OPT_CALLGRAPH, OPT_NAME, OPT_TAG, OPT_PID, OPT_INTERVAL,
-       OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK, OPT_LIB_DWARF, OPT_KILL_AFTER };
+       OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK, OPT_LIB_DWARF, OPT_KILL_AFTER, OPT_CONTINUOUS,
+       OPT_RETENTION, OPT_RETENTION_MIN, OPT_BUFFER_MB, OPT_OUTPUT_DIR, OPT_CONT_FORMAT,
+       OPT_FLUSH_ON_EXIT, OPT_SNAPSHOTS, OPT_SNAPSHOT_INTERVAL, OPT_PADDING };
 
 /* User stack copied per sample. The CFI walk goes on with the kernel's
  * frame-pointer chain past its copy, so it needs less than libdw. */
 enum { AUTO_STACK_BYTES = 8192, DWARF_STACK_BYTES = 8192 };
 
-typedef struct record_opts {
-	const rs_cmd *cmd;
-	unsigned freq;
-	double duration; /* seconds, 0 = until the target ends */
-	double kill_after; /* seconds between SIGTERM and SIGKILL to a command we end */
-	rs_callgraph cg;
-	bool debuginfod, lib_dwarf, verbose;
-	const char *unwinder;
-	uint32_t stack_bytes; /* 0: the call graph's default */
-	const char *name, *out;
-	char **tags;
-	size_t ntags;
-	int pid;
-	unsigned interval_ms;
-	char **argv; /* command to run, NULL with --pid */
-} record_opts;
 
 static const struct option longopts[] = {
 	{"freq", required_argument, 0, 'F'},
@@ -64,6 +47,16 @@ static const struct option longopts[] = {
 	{"lib-dwarf", no_argument, 0, OPT_LIB_DWARF},
 	{"kill-after", required_argument, 0, OPT_KILL_AFTER},
 	{"verbose", no_argument, 0, 'v'},
+	{"continuous", no_argument, 0, OPT_CONTINUOUS},
+	{"retention", required_argument, 0, OPT_RETENTION},
+	{"retention-minutes", required_argument, 0, OPT_RETENTION_MIN},
+	{"buffer-mb", required_argument, 0, OPT_BUFFER_MB},
+	{"output-dir", required_argument, 0, OPT_OUTPUT_DIR},
+	{"continuous-format", required_argument, 0, OPT_CONT_FORMAT},
+	{"flush-on-exit", no_argument, 0, OPT_FLUSH_ON_EXIT},
+	{"enable-snapshots", no_argument, 0, OPT_SNAPSHOTS},
+	{"snapshot-interval", required_argument, 0, OPT_SNAPSHOT_INTERVAL},
+	{"correlation-padding-ms", required_argument, 0, OPT_PADDING},
 	RS_COMMON_LONGOPTS,
 	{0},
 };
@@ -75,6 +68,44 @@ static int num_opt(record_opts *o, const char *opt, const char *arg, double lo, 
 	*v = strtod(arg, &end);
 	if (errno || end == arg || *end || !(*v >= lo && *v <= hi))
 		return rs_usage_error(o->cmd, "%s needs a number from %.0f to %.0f, got '%s'", opt, lo, hi, arg);
+	return 0;
+}
+
+/* "90", "90s", "500ms", "15m", "1h" → seconds, within [lo, hi]. */
+static int duration_opt(record_opts *o, const char *opt, const char *arg, double lo, double hi, double *v)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(arg, &end);
+	double unit = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "ms") ? 1e-3 : !strcmp(end, "m") ? 60
+		    : !strcmp(end, "h") ? 3600 : 0;
+	*v = x * unit;
+	if (errno || end == arg || !unit || !(*v >= lo && *v <= hi))
+		return rs_usage_error(o->cmd, "%s needs a duration from %g s to %g s (e.g. 90s, 15m, 1h), got '%s'",
+				      opt, lo, hi, arg);
+	return 0;
+}
+
+/* The options of --continuous. */
+static int continuous_option(record_opts *o, int opt, const char *arg)
+{
+	double v;
+	int rc = 0;
+	switch (opt) {
+	case OPT_CONTINUOUS: o->continuous = true; return 0;
+	case OPT_RETENTION: return duration_opt(o, "--retention", arg, 1, 7 * 86400, &o->retention_s);
+	case OPT_RETENTION_MIN:
+		if (!(rc = num_opt(o, "--retention-minutes", arg, 1, 7 * 1440, &v)))
+			o->retention_s = v * 60;
+		return rc;
+	case OPT_BUFFER_MB: return num_opt(o, "--buffer-mb", arg, 0.01, 65536, &o->buffer_mb);
+	case OPT_OUTPUT_DIR: o->output_dir = arg; return 0;
+	case OPT_CONT_FORMAT: o->continuous_format = arg; return 0;
+	case OPT_FLUSH_ON_EXIT: o->flush_on_exit = true; return 0;
+	case OPT_SNAPSHOTS: o->snapshots = true; return 0;
+	case OPT_SNAPSHOT_INTERVAL: return duration_opt(o, "--snapshot-interval", arg, 0.01, 86400, &o->snapshot_s);
+	case OPT_PADDING: return num_opt(o, "--correlation-padding-ms", arg, 0, 3600000, &o->padding_ms);
+	}
 	return 0;
 }
 
@@ -131,6 +162,24 @@ static int record_option(void *ctx, int opt, const char *arg)
 	case OPT_LIB_DWARF: o->lib_dwarf = true; return 0;
 	case 'v': o->verbose = true; return 0;
 	}
+	return continuous_option(o, opt, arg);
+}
+
+/* --continuous writes into --output-dir, in --continuous-format. */
+static int parse_continuous(record_opts *o, bool out_given)
+{
+	if (!o->continuous) {
+		if (o->output_dir || o->continuous_format || o->flush_on_exit || o->snapshots)
+			return rs_usage_error(o->cmd, "--output-dir, --continuous-format, --flush-on-exit and "
+					      "--enable-snapshots go with --continuous");
+		return 0;
+	}
+	if (out_given)
+		return rs_usage_error(o->cmd, "--continuous writes files into --output-dir, not -o");
+	const rs_format *f = rs_format_find(o->continuous_format ? o->continuous_format : "session");
+	if (!f || !f->export)
+		return rs_usage_error(o->cmd, "--continuous-format: '%s' is not a format rustscope writes",
+				      o->continuous_format);
 	return 0;
 }
 
@@ -142,6 +191,11 @@ static int parse(record_opts *o, int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		o->argv = argv + optind;
+	bool out_given = o->out != NULL;
+	if (!o->out)
+		o->out = "record.session.json";
+	if ((rc = parse_continuous(o, out_given)))
+		return rc;
 	if (!o->argv == !o->pid)
 		return rs_usage_error(o->cmd, o->pid ? "give either --pid or a command, not both"
 						     : "nothing to record: give -- CMD ARGS... or --pid PID");
@@ -156,8 +210,8 @@ static int parse(record_opts *o, int argc, char **argv)
 
 /* --- the target --- */
 
-static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) { stop_signal = sig; }
+volatile sig_atomic_t rs_record_stop;
+static void on_signal(int sig) { rs_record_stop = sig; }
 
 static void catch_signals(void)
 {
@@ -170,13 +224,6 @@ static void catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-typedef struct target {
-	pid_t pid;
-	bool spawned, exited;
-	int status;
-	int64_t term_ns; /* when we sent SIGTERM, 0 = not sent */
-	int go_fd, err_fd; /* spawned: release pipe, exec-error pipe */
-} target;
 
 static int spawn(target *t, char **argv, rs_err *err)
 {
@@ -291,7 +338,7 @@ static int attach(rs_perf *p, const rs_perf_cfg *cfg, rs_procstat *ps, rs_record
 
 /* --- session metadata --- */
 
-static int64_t now_ns(clockid_t c)
+int64_t rs_now_ns(clockid_t c)
 {
 	struct timespec ts;
 	clock_gettime(c, &ts);
@@ -420,7 +467,7 @@ static void end_target(target *t, const record_opts *o)
 		return;
 	int64_t deadline = t->term_ns + (int64_t)(o->kill_after * 1e9);
 	while (waitpid(t->pid, &t->status, WNOHANG) == 0) {
-		if (now_ns(CLOCK_MONOTONIC) >= deadline) {
+		if (rs_now_ns(CLOCK_MONOTONIC) >= deadline) {
 			kill(t->pid, SIGKILL);
 			waitpid(t->pid, &t->status, 0);
 			rs_warn("rustscope record: %s did not end %g s after SIGTERM; killed it (--kill-after)",
@@ -433,18 +480,18 @@ static void end_target(target *t, const record_opts *o)
 }
 
 static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r, const rs_perf *p,
-		       const rs_procstat *ps, const target *t, const char *why_stopped)
+		       const rs_procstat *ps, const target *t, const char *why_stopped, const char *more)
 {
 	char ended[64];
 	target_end(t, ended, sizeof ended);
-	char buf[2048];
+	char buf[4096];
 	snprintf(buf, sizeof buf,
 		 "{\"record\":{\"event\":\"cpu-clock\",\"frequency_hz\":%u,\"call_graph\":\"%s\","
 		 "\"unwinder\":\"%s\",\"stack_bytes\":%u,\"unwound_cfi\":%llu,\"unwound_fp\":%llu,"
 		 "\"truncated\":%llu,\"kernel_frames\":%s,\"lost_records\":%llu,\"lost_samples\":%llu,"
 		 "\"ring_bytes\":%llu,\"unique_addresses\":%zu,\"symbolize_seconds\":%.6f,"
 		 "\"symbolized_percent\":%.2f,\"stopped_by\":\"%s\",\"target_end\":\"%s\","
-		 "\"syscall_rate\":\"%s\"}}",
+		 "\"syscall_rate\":\"%s\"%s}}",
 		 o->freq, cg_name(o->cg), unwinder_name(o), o->cg == RS_CG_FP ? 0 : p->cfg.stack_bytes,
 		 (unsigned long long)r->unwound[RS_UNWOUND_CFI],
 		 (unsigned long long)r->unwound[RS_UNWOUND_FP],
@@ -452,13 +499,33 @@ static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r
 		 p->cfg.kernel ? "true" : "false", (unsigned long long)r->lost,
 		 (unsigned long long)r->lost_samples, (unsigned long long)p->bytes_read, r->nlocs,
 		 r->symbolize_secs, symbolized_pct(s), why_stopped, ended,
-		 ps->syscall_note[0] ? ps->syscall_note : "raw_syscalls:sys_enter");
+		 ps->syscall_note[0] ? ps->syscall_note : "raw_syscalls:sys_enter", more);
 	s->extra = rs_intern_cstr(s, buf);
+}
+
+void rs_record_session(rs_session *s, const record_opts *o, rs_recorder *r, const rs_perf *p,
+		       const rs_procstat *ps, const target *t, int64_t start, int64_t end, int64_t offset,
+		       const char *why, const char *extra_more)
+{
+	rs_sample_type_add(s, "samples", "count");
+	rs_sample_type_add(s, "cpu", "nanoseconds");
+	s->default_sample_type = rs_intern_cstr(s, "cpu");
+	s->period = 1000000000 / o->freq;
+	s->period_type = (rs_value_type){rs_intern_cstr(s, "cpu"), rs_intern_cstr(s, "nanoseconds")};
+	if (r->ring)
+		rs_recorder_finish_ring(r, s, offset, (uint64_t)s->period);
+	else
+		rs_recorder_finish(r, s, offset, (uint64_t)s->period);
+	if (rs_session_repair_utf8(s)) /* symbol and thread names are bytes */
+		rs_warn("rustscope record: names with invalid UTF-8; the bad bytes are replaced by U+FFFD");
+	fill_info(s, o, t, start, end);
+	fill_extra(s, o, r, p, ps, t, why, extra_more);
+	rs_rollups_compute(s);
 }
 
 /* --- the loop --- */
 
-static void drain(rs_perf *p, rs_recorder *r)
+void rs_record_drain(rs_perf *p, rs_recorder *r)
 {
 	uint64_t type = rs_perf_sample_type(&p->cfg), mask = rs_perf_regs_mask(&p->cfg);
 	size_t n = rs_perf_drain(p);
@@ -466,7 +533,7 @@ static void drain(rs_perf *p, rs_recorder *r)
 		rs_recorder_record(r, p->recs[i].hdr, type, mask);
 }
 
-static bool target_alive(target *t)
+bool rs_target_alive(target *t)
 {
 	if (t->exited)
 		return false;
@@ -487,7 +554,7 @@ static const char *run_loop(const record_opts *o, rs_perf *p, rs_recorder *r, rs
 	int64_t step = (int64_t)o->interval_ms * 1000000;
 	const char *why = "target exit";
 	for (;;) {
-		int64_t now = now_ns(CLOCK_MONOTONIC);
+		int64_t now = rs_now_ns(CLOCK_MONOTONIC);
 		if (now >= next_stat) {
 			rs_procstat_sample(ps, s, now + offset);
 			next_stat += step;
@@ -500,7 +567,7 @@ static const char *run_loop(const record_opts *o, rs_perf *p, rs_recorder *r, rs
 				(unsigned long long)(r->lost + r->lost_samples));
 			next_report += 1000000000;
 		}
-		if (stop_signal) {
+		if (rs_record_stop) {
 			why = "signal";
 			break;
 		}
@@ -508,15 +575,93 @@ static const char *run_loop(const record_opts *o, rs_perf *p, rs_recorder *r, rs
 			why = "duration";
 			break;
 		}
-		if (!target_alive(t))
+		if (!rs_target_alive(t))
 			break;
 		int64_t wait = next_stat - now;
 		if (deadline - now < wait)
 			wait = deadline - now;
 		rs_perf_wait(p, wait > 0 ? (int)(wait / 1000000) + 1 : 0);
-		drain(p, r);
+		rs_record_drain(p, r);
 	}
 	return why;
+}
+
+/* The command started (stopped before exec) or the process attached,
+ * with its events open. */
+static int start_target(const record_opts *o, const rs_perf_cfg *cfg, rs_perf *p, rs_procstat *ps,
+			rs_recorder *r, target *t, rs_err *err)
+{
+	int rc;
+	if (o->argv) {
+		rc = spawn(t, o->argv, err);
+		if (!rc)
+			rc = rs_perf_open(p, cfg, t->pid, true, err);
+		rs_procstat_init(ps, t->pid);
+		if (!rc)
+			rs_procstat_count_syscalls(ps, t->pid, true);
+		if (rc)
+			abandon(t);
+		return rc;
+	}
+	t->pid = o->pid;
+	rs_procstat_init(ps, t->pid);
+	if (kill(t->pid, 0) && errno == ESRCH)
+		return rs_fail(err, RS_EIO, "no process %d", o->pid);
+	return attach(p, cfg, ps, r, o->pid, err);
+}
+
+/* The counts -v prints, and the warnings about how the target ended. */
+static void report(const record_opts *o, const rs_recorder *r, const rs_procstat *ps, const target *t,
+		   const rs_session *s, const char *why)
+{
+	if (o->verbose || r->lost || r->lost_samples)
+		fprintf(stderr, "rustscope record: %zu samples, %llu lost records, %llu lost samples, "
+			"%zu unique addresses symbolized in %.3f s (%.1f us each), %.1f%% of samples "
+			"symbolized%s%s\n",
+			s->samples.n, (unsigned long long)r->lost, (unsigned long long)r->lost_samples,
+			r->symbolized_locs, r->symbolize_secs,
+			r->symbolized_locs ? r->symbolize_secs * 1e6 / (double)r->symbolized_locs : 0.0,
+			symbolized_pct(s), ps->syscall_note[0] ? "; " : "", ps->syscall_note);
+	if (o->verbose && o->cg != RS_CG_FP)
+		fprintf(stderr, "rustscope record: user stacks unwound by CFI %llu, by frame pointer %llu, "
+			"truncated %llu\n", (unsigned long long)r->unwound[RS_UNWOUND_CFI],
+			(unsigned long long)r->unwound[RS_UNWOUND_FP],
+			(unsigned long long)r->unwound[RS_UNWOUND_TRUNCATED]);
+	if (s->samples.n == 0)
+		rs_warn("rustscope record: no samples (the target ran too briefly?)");
+	if (t->spawned && WIFEXITED(t->status) && WEXITSTATUS(t->status) && !strcmp(why, "target exit"))
+		rs_warn("rustscope record: %s exited with status %d", o->argv[0], WEXITSTATUS(t->status));
+	if (t->spawned && WIFSIGNALED(t->status) && !strcmp(why, "target exit"))
+		rs_warn("rustscope record: %s was killed by signal %d (SIG%s)", o->argv[0], WTERMSIG(t->status),
+			sig_name(WTERMSIG(t->status)));
+}
+
+void rs_record_stop_target(target *t, const char *why)
+{
+	if (t->spawned && !t->exited && strcmp(why, "target exit")) {
+		kill(t->pid, SIGTERM); /* we stopped first: end the command we started */
+		t->term_ns = rs_now_ns(CLOCK_MONOTONIC);
+	}
+}
+
+/* One recording: until the target ends, --duration or a signal; then the
+ * whole session into output. */
+static int record_once(const record_opts *o, rs_perf *p, rs_recorder *r, rs_procstat *ps, target *t,
+		       rs_output *output, int64_t mono0, int64_t start, int64_t offset, rs_err *err)
+{
+	rs_session *s = rs_session_new();
+	const char *why = run_loop(o, p, r, ps, s, t, mono0, offset);
+	int64_t end = rs_now_ns(CLOCK_REALTIME);
+	rs_perf_disable(p);
+	rs_record_drain(p, r);
+	rs_record_stop_target(t, why);
+	rs_record_session(s, o, r, p, ps, t, start, end, offset, why, "");
+	report(o, r, ps, t, s, why);
+	int rc = rs_export_to(s, output, output_format(o), err);
+	if (!rc && o->verbose)
+		fprintf(stderr, "rustscope record: wrote %s\n", o->out);
+	rs_session_free(s);
+	return rc;
 }
 
 static int record(record_opts *o, rs_err *err)
@@ -529,34 +674,18 @@ static int record(record_opts *o, rs_err *err)
 	rs_procstat ps;
 	target t = {0};
 	rs_output output;
+	bool output_open = false;
 	rs_recorder_init(&r, o->cg, o->unwinder, o->debuginfod, o->lib_dwarf);
 	rs_procstat_init(&ps, 0);
 	/* an output that cannot be created is found now, not after --duration */
-	int rc = rs_output_open(&output, o->out, err);
-	bool output_open = rc == 0;
-	if (rc)
-		goto out;
+	int rc = o->continuous ? rs_record_check_dir(o, err) : rs_output_open(&output, o->out, err);
+	output_open = !rc && !o->continuous;
 	catch_signals();
-	if (o->argv) {
-		rc = spawn(&t, o->argv, err);
-		if (!rc)
-			rc = rs_perf_open(&p, &cfg, t.pid, true, err);
-		rs_procstat_init(&ps, t.pid);
-		if (!rc)
-			rs_procstat_count_syscalls(&ps, t.pid, true);
-		if (rc)
-			abandon(&t);
-	} else {
-		t.pid = o->pid;
-		rs_procstat_init(&ps, t.pid);
-		if (kill(t.pid, 0) && errno == ESRCH)
-			rc = rs_fail(err, RS_EIO, "no process %d", o->pid);
-		else
-			rc = attach(&p, &cfg, &ps, &r, o->pid, err);
-	}
+	if (!rc)
+		rc = start_target(o, &cfg, &p, &ps, &r, &t, err);
 	if (rc)
 		goto out;
-	int64_t mono0 = now_ns(CLOCK_MONOTONIC), start = now_ns(CLOCK_REALTIME);
+	int64_t mono0 = rs_now_ns(CLOCK_MONOTONIC), start = rs_now_ns(CLOCK_REALTIME);
 	int64_t offset = start - mono0;
 	if (o->argv) {
 		if ((rc = release(&t, o->argv[0], err)))
@@ -569,50 +698,12 @@ static int record(record_opts *o, rs_err *err)
 		fprintf(stderr, "rustscope record: pid %d, cpu-clock at %u Hz, %s call graph%s%s\n",
 			(int)t.pid, o->freq, cg_name(o->cg), o->cg != RS_CG_FP ? " via " : "",
 			unwinder_name(o));
-	rs_session *s = rs_session_new();
-	const char *why = run_loop(o, &p, &r, &ps, s, &t, mono0, offset);
-	int64_t end = now_ns(CLOCK_REALTIME);
-	rs_perf_disable(&p);
-	drain(&p, &r);
-	if (t.spawned && !t.exited && strcmp(why, "target exit")) {
-		kill(t.pid, SIGTERM); /* we stopped first: end the command we started */
-		t.term_ns = now_ns(CLOCK_MONOTONIC);
+	if (o->continuous) {
+		rc = rs_record_continuous(o, &p, &r, &ps, &t, mono0, offset, err);
+	} else {
+		rc = record_once(o, &p, &r, &ps, &t, &output, mono0, start, offset, err);
+		output_open = false;
 	}
-	rs_sample_type_add(s, "samples", "count");
-	rs_sample_type_add(s, "cpu", "nanoseconds");
-	s->default_sample_type = rs_intern_cstr(s, "cpu");
-	s->period = 1000000000 / o->freq;
-	s->period_type = (rs_value_type){rs_intern_cstr(s, "cpu"), rs_intern_cstr(s, "nanoseconds")};
-	rs_recorder_finish(&r, s, offset, (uint64_t)s->period);
-	if (rs_session_repair_utf8(s)) /* symbol and thread names are bytes */
-		rs_warn("rustscope record: names with invalid UTF-8; the bad bytes are replaced by U+FFFD");
-	fill_info(s, o, &t, start, end);
-	fill_extra(s, o, &r, &p, &ps, &t, why);
-	rs_rollups_compute(s);
-	if (o->verbose || r.lost || r.lost_samples)
-		fprintf(stderr, "rustscope record: %zu samples, %llu lost records, %llu lost samples, "
-			"%zu unique addresses symbolized in %.3f s (%.1f us each), %.1f%% of samples "
-			"symbolized%s%s\n",
-			s->samples.n, (unsigned long long)r.lost, (unsigned long long)r.lost_samples, r.nlocs,
-			r.symbolize_secs, r.nlocs ? r.symbolize_secs * 1e6 / (double)r.nlocs : 0.0,
-			symbolized_pct(s), ps.syscall_note[0] ? "; " : "", ps.syscall_note);
-	if (o->verbose && o->cg != RS_CG_FP)
-		fprintf(stderr, "rustscope record: user stacks unwound by CFI %llu, by frame pointer %llu, "
-			"truncated %llu\n", (unsigned long long)r.unwound[RS_UNWOUND_CFI],
-			(unsigned long long)r.unwound[RS_UNWOUND_FP],
-			(unsigned long long)r.unwound[RS_UNWOUND_TRUNCATED]);
-	if (s->samples.n == 0)
-		rs_warn("rustscope record: no samples (the target ran too briefly?)");
-	if (t.spawned && WIFEXITED(t.status) && WEXITSTATUS(t.status) && !strcmp(why, "target exit"))
-		rs_warn("rustscope record: %s exited with status %d", o->argv[0], WEXITSTATUS(t.status));
-	if (t.spawned && WIFSIGNALED(t.status) && !strcmp(why, "target exit"))
-		rs_warn("rustscope record: %s was killed by signal %d (SIG%s)", o->argv[0], WTERMSIG(t.status),
-			sig_name(WTERMSIG(t.status)));
-	rc = rs_export_to(s, &output, output_format(o), err);
-	output_open = false;
-	if (!rc && o->verbose)
-		fprintf(stderr, "rustscope record: wrote %s\n", o->out);
-	rs_session_free(s);
 	end_target(&t, o);
 out:
 	if (output_open)
@@ -626,7 +717,8 @@ out:
 int cmd_record(int argc, char **argv)
 {
 	record_opts o = {.cmd = rs_cmd_find("record"), .freq = 99, .interval_ms = 100, .kill_after = 2,
-			 .unwinder = "libdw", .out = "record.session.json"};
+			 .unwinder = "libdw", .retention_s = 3600, .buffer_mb = 2, .snapshot_s = 5,
+			 .padding_ms = 100};
 	int rc = parse(&o, argc, argv);
 	if (rc) {
 		free(o.tags);

@@ -73,7 +73,9 @@ static const rs_cmd commands[] = {
 	 "                           the table's expected losses accepted\n"},
 	{"record", cmd_record, "sample a command or a process and write a session",
 	 "rustscope record [-F HZ] [--duration S] [--call-graph auto|fp|dwarf] [--name NAME] [--tag k=v]...\n"
-	 "                 [-o OUT] [-v] (--pid PID | -- CMD ARGS...)",
+	 "                 [-o OUT] [-v] (--pid PID | -- CMD ARGS...)\n"
+	 "   or: rustscope record --continuous [--retention DUR] [--buffer-mb N] [--output-dir DIR]\n"
+	 "                 [--enable-snapshots] (--pid PID | -- CMD ARGS...)",
 	 "Sample a command (or a running process) with perf_event's cpu-clock and write a session\n"
 	 "with symbolized stacks (Rust crate/module, file/line, inlined frames), threads and /proc\n"
 	 "timelines. Ctrl-C stops and still writes OUT. Needs perf_event_open (root, CAP_PERFMON\n"
@@ -95,7 +97,20 @@ static const rs_cmd commands[] = {
 	 "  --name NAME, --tag K=V   session name and tags\n"
 	 "  --debuginfod             let libdw ask DEBUGINFOD_URLS servers for missing debug info\n"
 	 "  -o, --output OUT         output; format by suffix (default record.session.json)\n"
-	 "  -v, --verbose            progress and counts\n"},
+	 "  -v, --verbose            progress and counts\n\n"
+	 "Continuous mode keeps the last stretch of samples and /proc counters in a\n"
+	 "fixed-size ring and writes it on request (docs/continuous.md):\n"
+	 "  --continuous             run until the target ends or SIGINT/SIGTERM; SIGUSR1\n"
+	 "                           writes the window, SIGUSR2 clears it\n"
+	 "  --retention DUR          keep at most DUR (90s, 15m, 1h; default 60m);\n"
+	 "                           --retention-minutes N is the same\n"
+	 "  --buffer-mb N            the ring's size (default 2: about an hour at 99 Hz)\n"
+	 "  --output-dir DIR         where files go, as NAME-<UTC time>.EXT (default .)\n"
+	 "  --continuous-format FMT  format of those files (default session)\n"
+	 "  --flush-on-exit          also write a file when the target ends\n"
+	 "  --enable-snapshots       a window with the hottest functions per interval\n"
+	 "  --snapshot-interval DUR  its length (default 5s)\n"
+	 "  --correlation-padding-ms N  added to both ends of each snapshot (default 100)\n"},
 	{"info", cmd_info, "summarize a profile: sample types, counts, top functions",
 	 "rustscope info [--json] [--sample-type TYPE] [--top N] FILE",
 	 "A short summary of a profile: format, sample types, counts of samples, frames, stacks\n"

@@ -2,6 +2,7 @@
 #include "recorder.h"
 
 #include "../lib/rustname.h"
+#include "../lib/idhash.h"
 #include "../lib/xalloc.h"
 
 #include <stdio.h>
@@ -29,25 +30,31 @@ void rs_recorder_free(rs_recorder *r)
 	rs_sym_free(&r->sym, &r->maps);
 	rs_maps_free(&r->maps);
 	free(r->locs);
-	free(r->loc_hash);
+	rs_idhash_free(&r->loc_index);
+	rs_idhash_free(&r->stack_index);
+	free(r->stacks);
 	free(r->chains);
 	free(r->samples);
 	free(r->threads);
 }
 
+/* The recorder's entry for tid (made when new), newest first. */
+static uint32_t thread_slot(rs_recorder *r, int pid, int tid)
+{
+	for (size_t i = r->nthreads; i-- > 0;)
+		if (r->threads[i].tid == tid) {
+			r->threads[i].pid = pid;
+			return (uint32_t)i;
+		}
+	RS_GROW(r->threads, r->threads_cap, r->nthreads + 1);
+	r->threads[r->nthreads] = (rs_rthread){.pid = pid, .tid = tid};
+	return (uint32_t)r->nthreads++;
+}
+
 void rs_recorder_thread(rs_recorder *r, int pid, int tid, const char *comm)
 {
-	rs_rthread *t = NULL;
-	for (size_t i = r->nthreads; i-- > 0 && !t;)
-		if (r->threads[i].tid == tid)
-			t = &r->threads[i];
-	if (!t) {
-		RS_GROW(r->threads, r->threads_cap, r->nthreads + 1);
-		t = &r->threads[r->nthreads++];
-		memset(t, 0, sizeof *t);
-		t->tid = tid;
-	}
-	t->pid = pid;
+	uint32_t i = thread_slot(r, pid, tid); /* before r->threads is read: it may move */
+	rs_rthread *t = &r->threads[i];
 	if (comm)
 		snprintf(t->comm, sizeof t->comm, "%s", comm);
 }
@@ -60,35 +67,29 @@ static uint64_t loc_hash(uint32_t module, uint64_t addr)
 	return h ^ (h >> 29);
 }
 
-static void rehash(rs_recorder *r)
+static uint64_t loc_hash_of(const void *ctx, uint32_t id)
 {
-	size_t cap = r->hash_cap ? r->hash_cap * 2 : 1024;
-	uint32_t *h = rs_xcalloc(cap, sizeof *h);
-	for (size_t i = 0; i < r->nlocs; i++) {
-		size_t j = loc_hash(r->locs[i].module, r->locs[i].addr) & (cap - 1);
-		while (h[j])
-			j = (j + 1) & (cap - 1);
-		h[j] = (uint32_t)i + 1;
-	}
-	free(r->loc_hash);
-	r->loc_hash = h;
-	r->hash_cap = cap;
+	const rs_loc *l = &((const rs_recorder *)ctx)->locs[id];
+	return loc_hash(l->module, l->addr);
+}
+
+static bool loc_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const rs_loc *l = &((const rs_recorder *)ctx)->locs[id], *k = key;
+	return l->module == k->module && l->addr == k->addr;
 }
 
 static uint32_t loc_id(rs_recorder *r, uint32_t module, uint64_t addr)
 {
-	if ((r->nlocs + 1) * 2 > r->hash_cap)
-		rehash(r);
-	size_t j = loc_hash(module, addr) & (r->hash_cap - 1);
-	for (; r->loc_hash[j]; j = (j + 1) & (r->hash_cap - 1)) {
-		rs_loc *l = &r->locs[r->loc_hash[j] - 1];
-		if (l->module == module && l->addr == addr)
-			return r->loc_hash[j] - 1;
+	rs_loc key = {module, addr, -1, 0};
+	rs_idhash_ops ops = {loc_hash_of, loc_eq, r};
+	bool added;
+	uint32_t id = rs_idhash_get(&r->loc_index, &ops, loc_hash(module, addr), &key, (uint32_t)r->nlocs, &added);
+	if (added) {
+		RS_GROW(r->locs, r->locs_cap, r->nlocs + 1);
+		r->locs[r->nlocs++] = key;
 	}
-	RS_GROW(r->locs, r->locs_cap, r->nlocs + 1);
-	r->locs[r->nlocs] = (rs_loc){module, addr, -1, 0};
-	r->loc_hash[j] = (uint32_t)r->nlocs + 1;
-	return (uint32_t)r->nlocs++;
+	return id;
 }
 
 /* A pc of pid; return addresses (not the leaf) look up pc - 1, the call
@@ -105,6 +106,48 @@ static void push_pc(rs_recorder *r, int pid, uint64_t pc, bool kernel, bool ret)
 	}
 	RS_GROW(r->chains, r->chains_cap, r->nchains + 1);
 	r->chains[r->nchains++] = id;
+}
+
+/* --- stacks (continuous mode) --- */
+
+static uint64_t chain_hash(const uint32_t *c, uint32_t depth)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ depth;
+	for (uint32_t i = 0; i < depth; i++)
+		h = (h ^ c[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 31);
+}
+
+static uint64_t stack_hash_of(const void *ctx, uint32_t id)
+{
+	const rs_recorder *r = ctx;
+	return chain_hash(r->chains + r->stacks[id].chain, r->stacks[id].depth);
+}
+
+static bool stack_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const rs_recorder *r = ctx;
+	const rs_rstack *a = &r->stacks[id], *k = key;
+	return a->depth == k->depth &&
+	       !memcmp(r->chains + a->chain, r->chains + k->chain, a->depth * sizeof *r->chains);
+}
+
+/* The stack id of the chain just pushed at chains[chain..]; a chain met
+ * before is taken back off, so chains only grow with new stacks. */
+static uint32_t intern_stack(rs_recorder *r, uint32_t chain, uint32_t depth)
+{
+	rs_rstack key = {chain, depth};
+	rs_idhash_ops ops = {stack_hash_of, stack_eq, r};
+	bool added;
+	uint32_t id = rs_idhash_get(&r->stack_index, &ops, chain_hash(r->chains + chain, depth), &key,
+				    (uint32_t)r->nstacks, &added);
+	if (added) {
+		RS_GROW(r->stacks, r->stacks_cap, r->nstacks + 1);
+		r->stacks[r->nstacks++] = key;
+	} else {
+		r->nchains = chain;
+	}
+	return id;
 }
 
 /* --- records --- */
@@ -207,6 +250,12 @@ static void on_sample(rs_recorder *r, const struct perf_event_header *h, uint64_
 		push_pc(r, s.pid, ip, false, false);
 	}
 	s.depth = (uint32_t)(r->nchains - s.chain);
+	if (r->ring) {
+		rs_ring_entry e = {.t_ns = (int64_t)s.time, .thread = thread_slot(r, s.pid, s.tid),
+				   .stack = intern_stack(r, s.chain, s.depth), .period_us = (uint32_t)(s.period / 1000)};
+		rs_ring_add(r->ring, &e);
+		return;
+	}
 	RS_GROW(r->samples, r->samples_cap, r->nsamples + 1);
 	r->samples[r->nsamples++] = s;
 }
@@ -329,15 +378,20 @@ static uint32_t raw_frame(rs_session *s, rs_module *mod, uint64_t addr, int32_t 
 	return (uint32_t)rs_frame_add(s, &f);
 }
 
-static void symbolize_all(rs_recorder *r, rs_session *s, uint32_t **frames_out)
+/* Frames for every location that used[] marks (a flush of the ring needs
+ * only those its samples reach). */
+static void symbolize_used(rs_recorder *r, rs_session *s, const uint8_t *used, uint32_t **frames_out)
 {
 	uint32_t *frames = NULL;
-	size_t nframes = 0, cap = 0;
+	size_t nframes = 0, cap = 0, nsym = 0;
 	rs_symline sl[MAX_INLINE];
 	rs_rustname rn = {0};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < r->nlocs; i++) {
+		if (!used[i])
+			continue;
+		nsym++;
 		rs_loc *l = &r->locs[i];
 		rs_module *mod = l->module == UINT32_MAX ? NULL : r->maps.mods[l->module];
 		int32_t mapping = mod ? mapping_of(r, s, mod) : -1;
@@ -353,7 +407,7 @@ static void symbolize_all(rs_recorder *r, rs_session *s, uint32_t **frames_out)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->symbolize_secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	r->symbolized_locs = r->nlocs;
+	r->symbolized_locs = nsym;
 	rs_rust_name_free(&rn);
 	*frames_out = frames;
 }
@@ -394,30 +448,33 @@ static int cmp_sample(const void *a, const void *b)
 	return x->chain < y->chain ? -1 : x->chain > y->chain;
 }
 
-void rs_recorder_finish(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns)
+/* Frames, stacks, samples and threads of s from sm[0..n). */
+static void build(rs_recorder *r, rs_session *s, const rs_rsample *sm, size_t n, int64_t clock_offset,
+		  uint64_t period_ns)
 {
+	uint8_t *used = rs_xcalloc(r->nlocs + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < sm[i].depth; k++)
+			used[r->chains[sm[i].chain + k]] = 1;
 	uint32_t *frames = NULL;
-	/* batches are time-ordered; across batch edges a late CPU may lag */
-	if (r->nsamples > 1)
-		qsort(r->samples, r->nsamples, sizeof *r->samples, cmp_sample);
-	symbolize_all(r, s, &frames);
+	symbolize_used(r, s, used, &frames);
+	free(used);
 	uint32_t *path = NULL;
 	size_t cap = 0;
-	for (size_t i = 0; i < r->nsamples; i++) {
-		const rs_rsample *sm = &r->samples[i];
-		size_t n = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t np = 0;
 		/* chain is leaf first, each location's frames innermost first:
 		 * walk both backwards for root -> leaf */
-		for (uint32_t k = sm->depth; k-- > 0;) {
-			const rs_loc *l = &r->locs[r->chains[sm->chain + k]];
-			RS_GROW(path, cap, n + l->nframes);
+		for (uint32_t k = sm[i].depth; k-- > 0;) {
+			const rs_loc *l = &r->locs[r->chains[sm[i].chain + k]];
+			RS_GROW(path, cap, np + l->nframes);
 			for (uint32_t f = l->nframes; f-- > 0;)
-				path[n++] = frames[l->first_frame + (int32_t)f];
+				path[np++] = frames[l->first_frame + (int32_t)f];
 		}
-		int32_t stack = rs_stack_path(s, path, n);
-		int64_t v[2] = {1, (int64_t)(sm->period ? sm->period : period_ns)};
-		int32_t th = thread_of(r, s, sm->pid, sm->tid);
-		rs_sample_add(s, stack, v, th, (int64_t)sm->time + clock_offset, NULL, 0);
+		int32_t stack = rs_stack_path(s, path, np);
+		int64_t v[2] = {1, (int64_t)(sm[i].period ? sm[i].period : period_ns)};
+		int32_t th = thread_of(r, s, sm[i].pid, sm[i].tid);
+		rs_sample_add(s, stack, v, th, (int64_t)sm[i].time + clock_offset, NULL, 0);
 	}
 	/* threads that never got a sample still belong to the timeline */
 	for (size_t i = 0; i < r->nthreads; i++)
@@ -425,4 +482,32 @@ void rs_recorder_finish(rs_recorder *r, rs_session *s, int64_t clock_offset, uin
 			thread_of(r, s, r->threads[i].pid, r->threads[i].tid);
 	free(path);
 	free(frames);
+}
+
+void rs_recorder_finish(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns)
+{
+	/* batches are time-ordered; across batch edges a late CPU may lag */
+	if (r->nsamples > 1)
+		qsort(r->samples, r->nsamples, sizeof *r->samples, cmp_sample);
+	build(r, s, r->samples, r->nsamples, clock_offset, period_ns);
+}
+
+void rs_recorder_finish_ring(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns)
+{
+	rs_rsample *sm = rs_xmalloc((r->ring->entries + 1) * sizeof *sm);
+	size_t n = 0;
+	rs_ring_iter it = {0};
+	rs_ring_entry e;
+	while (rs_ring_next(r->ring, &it, &e)) {
+		if (e.is_point)
+			continue;
+		const rs_rthread *t = &r->threads[e.thread];
+		const rs_rstack *st = &r->stacks[e.stack];
+		sm[n++] = (rs_rsample){t->pid, t->tid, (uint64_t)e.t_ns, (uint64_t)e.period_us * 1000, st->chain,
+				       st->depth};
+	}
+	if (n > 1)
+		qsort(sm, n, sizeof *sm, cmp_sample);
+	build(r, s, sm, n, clock_offset, period_ns);
+	free(sm);
 }

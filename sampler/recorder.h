@@ -7,9 +7,11 @@
 
 #include "maps.h"
 #include "perf.h"
+#include "ring.h"
 #include "symbolize.h"
 #include "unwind.h"
 
+#include "../lib/idhash.h"
 #include "../schema/session.h"
 
 typedef struct rs_loc {
@@ -25,6 +27,10 @@ typedef struct rs_rsample {
 	uint32_t chain, depth; /* chain[chain .. chain+depth) leaf first */
 } rs_rsample;
 
+typedef struct rs_rstack {
+	uint32_t chain, depth;
+} rs_rstack;
+
 typedef struct rs_rthread {
 	int pid, tid;
 	char comm[17];
@@ -37,12 +43,17 @@ typedef struct rs_recorder {
 	rs_callgraph cg;
 	rs_loc *locs;
 	size_t nlocs, locs_cap;
-	uint32_t *loc_hash; /* open addressing, 0 = empty, else index + 1 */
-	size_t hash_cap;
+	rs_idhash loc_index;
 	uint32_t *chains;
 	size_t nchains, chains_cap;
 	rs_rsample *samples;
 	size_t nsamples, samples_cap;
+	/* continuous mode: samples go to the ring, their chains interned once
+	 * as stacks (chain start, depth) */
+	rs_ring *ring;
+	rs_rstack *stacks;
+	size_t nstacks, stacks_cap;
+	rs_idhash stack_index;
 	rs_rthread *threads;
 	size_t nthreads, threads_cap;
 	uint64_t lost, lost_samples, records, unwind_frames;
@@ -62,5 +73,8 @@ void rs_recorder_record(rs_recorder *r, const struct perf_event_header *h, uint6
 /* Symbolizes and fills s (frames, mappings, stacks, threads, samples).
  * clock_offset turns perf times (CLOCK_MONOTONIC) into the session clock. */
 void rs_recorder_finish(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns);
+/* Continuous mode: the same from the samples in r->ring, which stays as it
+ * is (the recorder goes on). */
+void rs_recorder_finish_ring(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns);
 
 #endif

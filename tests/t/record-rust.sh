@@ -43,7 +43,7 @@ qcheck "record rust: sample times on the session clock" "$out" \
 qcheck "record rust: rollups by crate" "$out" '"rollups" in d and "alpha" in json.dumps(d["rollups"])'
 
 # Every writable format, then back in.
-formats=$("$RS" convert --help | sed -n 's/.*; write \(.*\)\.$/\1/p' | tr -d ',')
+formats=$("$RS" convert --help | sed -n 's/^ *write \(.*\)\.$/\1/p' | tr -d ',')
 [ -n "$formats" ] || fail "record rust: list of writable formats" "none found in convert --help"
 for f in $formats; do
 	if "$RS" convert "$out" --to "$f" -o "$T/exp.$f" 2>"$T/err" && "$RS" validate "$T/exp.$f" >/dev/null 2>>"$T/err"; then
@@ -52,14 +52,14 @@ for f in $formats; do
 		fail "record rust: exports to $f and reads back" "$(head -c 300 "$T/err")"
 	fi
 done
-if [ -x "$SHARED/tools/check-pprof.sh" ] && command -v go >/dev/null 2>&1; then
+if [ -x "$TOOLS/check-pprof.sh" ] && command -v go >/dev/null 2>&1; then
 	"$RS" convert "$out" -o "$T/rust.pb.gz" 2>/dev/null
 	n=$(q "$out" 'len(stacks)')
-	"$SHARED/tools/check-pprof.sh" "$T/rust.pb.gz" >"$T/pp" 2>&1
+	"$TOOLS/check-pprof.sh" "$T/rust.pb.gz" >"$T/pp" 2>&1
 	if grep -q "^samples: $n\$" "$T/pp"; then pass "record rust: go tool pprof reads all $n samples"
 	else fail "record rust: go tool pprof reads all $n samples" "$(head -c 300 "$T/pp")"; fi
 else
-	skip "record rust: go tool pprof" "go or ../shared/tools/check-pprof.sh missing"
+	skip "record rust: go tool pprof" "go or $TOOLS/check-pprof.sh missing (make interop-deps)"
 fi
 
 # OUT's suffix picks the format directly.

@@ -5,14 +5,15 @@
 # symbol table only), rsworkload.stripped (everything stripped), cwork (C);
 # for the unwinding accuracy tests, rsunwind (Rust, same flags, three phases
 # at 1/3 of the CPU time each, one calling a leaf without frame pointer) and
-# cnofp (C, the same phases, built without frame pointers).
+# cnofp (C, the same phases, built without frame pointers); spike (C, a
+# scripted fd leak and memory spike, for record --continuous).
 # Skips the rebuild when the outputs are newer than the sources.
 set -euo pipefail
 src=$(cd "$(dirname "$0")" && pwd)
 out=${1:-${BUILD:-build}/workloads}
 mkdir -p "$out"
 if [ -x "$out/rsworkload.stripped" ] && [ -x "$out/cwork" ] &&
-   [ -x "$out/rsunwind" ] && [ -x "$out/cnofp" ] &&
+   [ -x "$out/rsunwind" ] && [ -x "$out/cnofp" ] && [ -x "$out/spike" ] &&
    [ -z "$(find "$src" -newer "$out/rsworkload.stripped" -name '*.[cr]s' -o -newer "$out/rsworkload.stripped" -name '*.c')" ]; then
 	exit 0
 fi
@@ -29,3 +30,4 @@ strip --strip-all -o "$out/rsworkload.stripped" "$out/rsworkload"
 rustc "${flags[@]}" --crate-type bin --crate-name rsunwind "$src/unwind.rs" -o "$out/rsunwind"
 cc -O2 -g -fno-omit-frame-pointer -pthread -o "$out/cwork" "$src/cwork.c"
 cc -O2 -g -fomit-frame-pointer -pthread -o "$out/cnofp" "$src/cnofp.c"
+cc -O2 -g -fno-omit-frame-pointer -o "$out/spike" "$src/spike.c"
