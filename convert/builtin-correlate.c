@@ -35,8 +35,10 @@ typedef struct corr_opts {
 
 static int parse_at(corr_opts *o, const char *arg)
 {
-	static const struct { const char *unit; double ns; } units[] = {
-		{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
 	if (o->nat == MAX_AT)
 		return rs_usage_error(o->cmd, "at most %d --at", MAX_AT);
 	at_time *a = &o->at[o->nat];
@@ -55,8 +57,10 @@ static int parse_at(corr_opts *o, const char *arg)
 			o->nat++;
 			return 0;
 		}
-	return rs_usage_error(o->cmd, "--at needs absolute nanoseconds or a time with a unit "
-				      "(12.5s, 300ms, 40us, 10ns), got '%s'", arg);
+	return rs_usage_error(o->cmd,
+			      "--at needs absolute nanoseconds or a time with a unit "
+			      "(12.5s, 300ms, 40us, 10ns), got '%s'",
+			      arg);
 }
 
 static int parse_count(const corr_opts *o, const char *opt, const char *arg, unsigned long max, size_t *out)
@@ -90,7 +94,8 @@ static int corr_option(void *ctx, int opt, const char *arg)
 		o->padding_ns = (int64_t)v * 1000000;
 		return 0;
 	case 'f':
-		return (o->from = rs_format_find(arg)) ? 0 : rs_usage_error(o->cmd, "unknown format '%s'", arg);
+		return (o->from = rs_format_find(arg)) ? 0
+						       : rs_usage_error(o->cmd, "unknown format '%s'", arg);
 	}
 	return 0;
 }
@@ -130,7 +135,8 @@ static int collect(report *r, rs_err *err)
 		int64_t t = o->at[i].relative ? r->origin + o->at[i].ns : o->at[i].ns;
 		if (!any || t + o->padding_ns < first || t - o->padding_ns > last) {
 			free(sp);
-			return rs_fail(err, RS_EUSAGE, "%s: --at %s is outside the session (%.3f s to %.3f s)", r->path,
+			return rs_fail(err, RS_EUSAGE,
+				       "%s: --at %s is outside the session (%.3f s to %.3f s)", r->path,
 				       o->at[i].arg, any ? (double)(first - r->origin) / 1e9 : 0,
 				       any ? (double)(last - r->origin) / 1e9 : 0);
 		}
@@ -144,7 +150,10 @@ static int collect(report *r, rs_err *err)
 
 /* --- text --- */
 
-static double secs(const report *r, int64_t t) { return (double)(t - r->origin) / 1e9; }
+static double secs(const report *r, int64_t t)
+{
+	return (double)(t - r->origin) / 1e9;
+}
 
 /* Counter values as people read them: whole numbers once they are big. */
 static const char *num(char *buf, size_t n, double v)
@@ -185,9 +194,10 @@ static void print_functions(const report *r, const finding *f)
 	if (n)
 		printf("  %8s %8s %8s  function\n", "window", "outside", "lift");
 	for (size_t i = 0; i < n; i++)
-		printf("  %7.1f%% %7.1f%% %+8.1f  %s%s%s%s\n", rows[i].share * 100, rows[i].baseline_share * 100,
-		       (rows[i].share - rows[i].baseline_share) * 100, rows[i].name, rows[i].crate ? " [" : "",
-		       rows[i].crate ? rows[i].crate : "", rows[i].crate ? "]" : "");
+		printf("  %7.1f%% %7.1f%% %+8.1f  %s%s%s%s\n", rows[i].share * 100,
+		       rows[i].baseline_share * 100, (rows[i].share - rows[i].baseline_share) * 100,
+		       rows[i].name, rows[i].crate ? " [" : "", rows[i].crate ? rows[i].crate : "",
+		       rows[i].crate ? "]" : "");
 	free(rows);
 }
 
@@ -202,8 +212,8 @@ static void print_deltas(const report *r, const finding *f)
 		rs_sb_reset(&key);
 		rs_lane_key(r->s, i, &key);
 		char nb[48], ub[64];
-		printf("%s    %-28s %12s%s\n", first ? "  counter deltas:\n" : "", key.buf, num(nb, sizeof nb, d),
-		       unit_of(r->s, i, ub, sizeof ub));
+		printf("%s    %-28s %12s%s\n", first ? "  counter deltas:\n" : "", key.buf,
+		       num(nb, sizeof nb, d), unit_of(r->s, i, ub, sizeof ub));
 		first = false;
 	}
 	rs_sb_free(&key);
@@ -216,7 +226,8 @@ static void print_human(const report *r)
 	for (size_t i = 0; i < r->nf; i++)
 		nspikes += r->f[i].spike.lane != SIZE_MAX;
 	printf("%s: %zu timed %s, %zu counter lane%s\n", r->path, rs_timeline_items(r->tl),
-	       rs_timeline_from_intervals(r->tl) ? "interval stretches" : "samples", r->nlanes, r->nlanes == 1 ? "" : "s");
+	       rs_timeline_from_intervals(r->tl) ? "interval stretches" : "samples", r->nlanes,
+	       r->nlanes == 1 ? "" : "s");
 	if (o->spikes || !o->nat)
 		printf("%zu spike%s (rule: > %g MADs from the lane's median, a move >= %g%% of its level)\n",
 		       nspikes, nspikes == 1 ? "" : "s", RS_SPIKE_K, RS_SPIKE_FLOOR * 100);
@@ -228,9 +239,10 @@ static void print_human(const report *r)
 		if (sp->lane == SIZE_MAX)
 			printf("\nat %.3f s\n", secs(r, sp->start_ns));
 		else
-			printf("\nspike: %s %s%s, %.3f s to %.3f s\n", rs_s(r->s, r->s->counters[sp->lane].name),
-			       num(nb, sizeof nb, sp->delta), unit_of(r->s, sp->lane, ub, sizeof ub),
-			       secs(r, sp->start_ns), secs(r, sp->end_ns));
+			printf("\nspike: %s %s%s, %.3f s to %.3f s\n",
+			       rs_s(r->s, r->s->counters[sp->lane].name), num(nb, sizeof nb, sp->delta),
+			       unit_of(r->s, sp->lane, ub, sizeof ub), secs(r, sp->start_ns),
+			       secs(r, sp->end_ns));
 		print_functions(r, f);
 		print_deltas(r, f);
 	}
@@ -325,7 +337,8 @@ static int correlate(report *r, rs_err *err)
 	if (!rs_timeline_items(r->tl) && !r->nlanes)
 		return rs_fail(err, RS_EINPUT,
 			       "%s: nothing to correlate: no sample has a timestamp, and there are no "
-			       "intervals and no counter points", r->path);
+			       "intervals and no counter points",
+			       r->path);
 	r->origin = rs_session_time_origin(r->s);
 	int rc = collect(r, err);
 	if (!rc)
@@ -336,11 +349,15 @@ static int correlate(report *r, rs_err *err)
 int cmd_correlate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, 0, 'j'}, {"spikes", no_argument, 0, 's'},
-		{"at", required_argument, 0, 'a'}, {"top", required_argument, 0, 'n'},
+		{"json", no_argument, 0, 'j'},
+		{"spikes", no_argument, 0, 's'},
+		{"at", required_argument, 0, 'a'},
+		{"top", required_argument, 0, 'n'},
 		{"padding-ms", required_argument, 0, OPT_PADDING},
 		{"correlation-padding-ms", required_argument, 0, OPT_PADDING},
-		{"from", required_argument, 0, 'f'}, RS_COMMON_LONGOPTS, {0}};
+		{"from", required_argument, 0, 'f'},
+		RS_COMMON_LONGOPTS,
+		{0}};
 	corr_opts o = {.cmd = rs_cmd_find("correlate"), .top = 10, .padding_ns = 100000000};
 	int rc = rs_parse_options(o.cmd, argc, argv, "", longopts, corr_option, &o);
 	if (rc)

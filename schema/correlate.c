@@ -253,7 +253,7 @@ struct rs_timeline {
 	uint32_t *fn_of_node;  /* the same per stack node */
 	int64_t *fn_total;     /* weight per function over the whole timeline */
 	int64_t total;
-	bool ranged;           /* only what reaches into [lo, hi) is kept */
+	bool ranged; /* only what reaches into [lo, hi) is kept */
 	int64_t lo, hi;
 };
 
@@ -277,7 +277,8 @@ static uint32_t frame_fn(rs_timeline *tl, uint32_t frame)
 {
 	if (tl->fn_of_frame[frame] == NO_FN) {
 		const rs_frame *f = &tl->s->frames[frame];
-		tl->fn_of_frame[frame] = fn_id(&tl->fns, rs_s(tl->s, f->name), f->crate ? rs_s(tl->s, f->crate) : NULL);
+		tl->fn_of_frame[frame] =
+			fn_id(&tl->fns, rs_s(tl->s, f->name), f->crate ? rs_s(tl->s, f->crate) : NULL);
 	}
 	return tl->fn_of_frame[frame];
 }
@@ -311,7 +312,8 @@ static bool add_samples(rs_timeline *tl)
 		int64_t t = sm->time_ns[i];
 		timed |= t != RS_NO_TIME;
 		if (t != RS_NO_TIME && kept(tl, t, t))
-			push(tl, t, t, sm->values[i * nv + vt], sm->stack[i] >= 0 ? node_fn(tl, sm->stack[i]) : NO_FN);
+			push(tl, t, t, sm->values[i * nv + vt],
+			     sm->stack[i] >= 0 ? node_fn(tl, sm->stack[i]) : NO_FN);
 	}
 	return timed;
 }
@@ -416,8 +418,14 @@ void rs_timeline_free(rs_timeline *tl)
 	free(tl);
 }
 
-size_t rs_timeline_items(const rs_timeline *tl) { return tl->n; }
-bool rs_timeline_from_intervals(const rs_timeline *tl) { return tl->from_intervals; }
+size_t rs_timeline_items(const rs_timeline *tl)
+{
+	return tl->n;
+}
+bool rs_timeline_from_intervals(const rs_timeline *tl)
+{
+	return tl->from_intervals;
+}
 
 /* The first item that starts at or after t. */
 static size_t first_at(const rs_timeline *tl, int64_t t)
@@ -497,7 +505,11 @@ rs_fn_share *rs_timeline_rank(const rs_timeline *tl, int64_t t0, int64_t t1, rs_
 	int64_t out_total = rs_sub_sat(tl->total, win.weight);
 	for (size_t k = 0; k < nt; k++) {
 		uint32_t f = touched[k];
-		rows[k] = (rs_fn_share){tl->fns.row[f].name, tl->fns.row[f].crate, in_n[f], in_w[f], ratio(in_w[f], win.weight),
+		rows[k] = (rs_fn_share){tl->fns.row[f].name,
+					tl->fns.row[f].crate,
+					in_n[f],
+					in_w[f],
+					ratio(in_w[f], win.weight),
 					ratio(rs_sub_sat(tl->fn_total[f], in_w[f]), out_total)};
 	}
 	if (nt)

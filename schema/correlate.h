@@ -22,9 +22,9 @@
 #define RS_SPIKE_MIN_POINTS 8
 
 typedef struct rs_spike {
-	size_t lane;              /* index into s->counters */
+	size_t lane;		  /* index into s->counters */
 	int64_t start_ns, end_ns; /* session clock */
-	double delta; /* level lane: change over the spike; rate lane: peak - median */
+	double delta;		  /* level lane: change over the spike; rate lane: peak - median */
 } rs_spike;
 
 /* Rate lanes (unit percent or per_second, or a name ending in _percent,
@@ -52,10 +52,10 @@ bool rs_timeline_from_intervals(const rs_timeline *tl);
 
 typedef struct rs_fn_share {
 	const char *name, *crate; /* crate NULL when unknown; valid while tl lives */
-	int64_t items;            /* its samples (or stretches) in the window */
-	int64_t weight;           /* its weight in the window */
-	double share;             /* weight / all weight in the window */
-	double baseline_share;    /* the same outside the window */
+	int64_t items;		  /* its samples (or stretches) in the window */
+	int64_t weight;		  /* its weight in the window */
+	double share;		  /* weight / all weight in the window */
+	double baseline_share;	  /* the same outside the window */
 } rs_fn_share;
 
 typedef enum rs_rank_by {
