@@ -25,11 +25,15 @@ ASAN_OBJ = $(CORE_ASAN) $(patsubst %.c,$(BUILD)/asan/%.o,$(CLI_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 UNIT_ASAN= $(patsubst tests/unit/%.c,$(BUILD)/unit-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps demo check test bench fuzz corpus install clean format lint
+.PHONY: all deps interop-deps demo check test bench fuzz corpus install clean format lint
 all: rustscope
 
 deps:
 	@build-aux/install-deps.sh
+
+# The formats' own readers the interop tests drive (tests/interop/README.md).
+interop-deps:
+	@tests/interop/install.sh
 
 $(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h: lib/profile.proto
 	@mkdir -p $(BUILD)/gen
@@ -72,7 +76,9 @@ $(BUILD)/unit-asan/%: tests/unit/%.c $(CORE_ASAN)
 
 # The whole suite: unit tests (plain and under ASan+UBSan), CLI tests run
 # against the sanitizer build, interop tests with the formats' own readers.
+# Without those readers (install failed) the interop tests skip, saying why.
 check: deps
+	@$(MAKE) -s --no-print-directory interop-deps || echo "make check: the interop tests will skip (tests/interop/install.sh failed)" >&2
 	@$(MAKE) -s --no-print-directory -j2 rustscope $(BUILD)/rustscope-asan $(UNIT_BIN) $(UNIT_ASAN)
 	@tests/matrix.sh
 	@tests/run.sh

@@ -9,17 +9,9 @@ missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-# The formats' own readers (go tool pprof, speedscope, Chromium DevTools),
-# used by the interop tests; beside the checkout as ../shared/tools.
-shared_tools() {
-	local t=../shared/tools/install.sh
-	[ -x "$t" ] || { echo "install-deps: $t not found; interop tests will be skipped" >&2; return 0; }
-	"$t" >/dev/null 2>&1 || echo "install-deps: $t failed; interop tests that need it will be skipped" >&2
-}
-if [ ${#missing[@]} -eq 0 ]; then
-	shared_tools
-	exit 0
-fi
+# The formats' own readers for the interop tests are installed by
+# tests/interop/install.sh (make interop-deps), not here.
+[ ${#missing[@]} -eq 0 ] && exit 0
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
@@ -33,4 +25,3 @@ fi
 echo "install-deps: installing ${missing[*]}" >&2
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $cmd >/dev/null
-shared_tools

@@ -1,5 +1,5 @@
 # Helpers for tests/t/*.sh (sourced). Environment from tests/run.sh:
-# RS (sanitizer build of rustscope), RS_PLAIN, TOP, CORPUS, SHARED, TMPDIR_TEST.
+# RS (sanitizer build of rustscope), RS_PLAIN, TOP, CORPUS, TOOLS, TMPDIR_TEST.
 set -u
 T=${TMPDIR_TEST:-$(mktemp -d)}
 cd "$TOP" || exit 1
@@ -36,8 +36,10 @@ corpus_files() {
 	awk -F'\t' -v f="$1" -v e="${2:-valid}" -v c="$CORPUS" 'NR > 1 && $2 == f && $3 == e { print c "/" $1 }' "$CORPUS/MANIFEST.tsv"
 }
 
-# The formats' own readers (../shared/tools, installed by make check's deps
-# step) are ready; 0 when they are.
+# The formats' own readers (tests/interop, installed by make check's
+# interop-deps step) are ready; 0 when they are, else tools_why says why.
 tools_ready() {
-	[ -x "$SHARED/tools/install.sh" ] && "$SHARED/tools/install.sh" --check >/dev/null 2>&1
+	tools_why=$("$TOOLS/install.sh" --check 2>&1 >/dev/null) && return 0
+	tools_why=${tools_why:-"$TOOLS/install.sh --check failed"}
+	return 1
 }

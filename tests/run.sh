@@ -14,8 +14,8 @@ export TOP=$top
 export BUILD=${BUILD:-build}
 export RS=${RS:-$top/$BUILD/rustscope-asan}
 export RS_PLAIN=${RS_PLAIN:-$top/$BUILD/rustscope}
-export SHARED=${SHARED:-$top/../shared}
 export CORPUS=${CORPUS:-$top/corpus}   # the profiles the tests read (corpus/README.md)
+export TOOLS=${TOOLS:-$top/tests/interop} # the formats' own readers (tests/interop/README.md)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 

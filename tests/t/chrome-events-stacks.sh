@@ -87,7 +87,7 @@ PY
 # .cpuprofile, sees the same total.
 if tools_ready; then
 	for f in n.folded n.cpuprofile; do
-		node "$SHARED/tools/speedscope-load.js" "$T/$f" --fail-empty >"$T/ss.json" 2>"$T/ss.err"
+		node "$TOOLS/speedscope-load.js" "$T/$f" --fail-empty >"$T/ss.json" 2>"$T/ss.err"
 		python3 - "$T/ss.json" <<'PY' && pass "events-stacks: speedscope reads $f with the total time" || fail "events-stacks: speedscope reads $f with the total time" "$(head -c 400 "$T/ss.json") $(head -c 200 "$T/ss.err")"
 import json, sys
 ps = json.load(open(sys.argv[1]))["export"]["profiles"]
@@ -97,7 +97,7 @@ print(tot); sys.exit(0 if round(tot) == 1050000 else 1)
 PY
 	done
 else
-	skip "events-stacks: speedscope reads collapsed and .cpuprofile" "../shared/tools not installed"
+	skip "events-stacks: speedscope reads collapsed and .cpuprofile" "$tools_why"
 fi
 
 # Overlap without nesting: B outlives A and goes on one level up; the total
@@ -209,7 +209,7 @@ PY
 	# third-party names are <owner>-<repo>__<path> (corpus/README.md)
 	case ${f##*/} in *__*) continue ;; *) [ $have_tools = 1 ] || continue ;; esac
 	for x in folded cpuprofile; do
-		node "$SHARED/tools/speedscope-load.js" "$b.$x" --fail-empty >"$b.ss" 2>/dev/null ||
+		node "$TOOLS/speedscope-load.js" "$b.$x" --fail-empty >"$b.ss" 2>/dev/null ||
 			{ bad="$bad $(basename "$f"):speedscope-rejects-$x"; continue; }
 		got=$(python3 -c 'import json,sys; ps=json.load(open(sys.argv[1]))["export"]["profiles"]; print(round(sum(p["totalWeight"] * {"microseconds": 1000}.get(p.get("unit"), 1) for p in ps)))' "$b.ss")
 		[ "$got" = "$expect" ] || bad="$bad $(basename "$f"):speedscope-$x=$got/$expect"

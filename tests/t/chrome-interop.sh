@@ -3,8 +3,7 @@
 # Chromium's DevTools Performance panel (full range), speedscope (samples'
 # total weight and time range) for .trace.json, speedscope for .cpuprofile.
 . tests/lib.sh
-tools_ready || { skip chrome-interop "../shared/tools not installed"; exit 0; }
-TOOLS=$SHARED/tools
+tools_ready || { skip chrome-interop "$tools_why"; exit 0; }
 "$RS" convert -q corpus/examples/demo.session.json -o "$T/demo.trace.json"
 "$RS" convert -q corpus/examples/demo.session.json -o "$T/demo.cpuprofile"
 # expected: the demo session's timeline spans its intervals, markers, counters and samples

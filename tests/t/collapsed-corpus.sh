@@ -136,12 +136,12 @@ else
 	skip "flamegraph.pl on our collapsed output" "flamegraph.pl is not installed (Debian 12 has no flamegraph package)"
 fi
 if ! tools_ready; then
-	skip "speedscope reads our collapsed output" "../shared/tools not installed"
+	skip "speedscope reads our collapsed output" "$tools_why"
 	exit 0
 fi
 "$RS" convert corpus/examples/demo.session.json -o "$T/demo.collapsedstack.txt"
 want=$(python3 "$T/fold-sum.py" "$T/demo.collapsedstack.txt" "$T/demo.collapsedstack.txt" total)
-node "$SHARED/tools/speedscope-load.js" "$T/demo.collapsedstack.txt" --fail-empty >"$T/load.json" 2>"$T/err"
+node "$TOOLS/speedscope-load.js" "$T/demo.collapsedstack.txt" --fail-empty >"$T/load.json" 2>"$T/err"
 check "speedscope imports our collapsed output" grep -q '"ok": true' "$T/load.json"
 got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(sum(p['totalWeight'] for p in d['export']['profiles']))" "$T/load.json" 2>/dev/null)
 check "speedscope's total of our collapsed output ($got) is ours ($want)" test "$got" = "$want"

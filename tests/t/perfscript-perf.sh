@@ -59,12 +59,12 @@ check "perfscript real perf: value = period (ns)" \
 	test "$(jq '.sample_types == [{"type":"cpu-clock","unit":"nanoseconds"}] and (.samples.values[0] | all(. > 0))' "$T/plain.txt.json")" = true
 
 # perf script → session → pprof, read by Go's pprof.
-if ! command -v go >/dev/null 2>&1 || [ ! -x "$SHARED/tools/check-pprof.sh" ]; then
-	skip "perfscript real perf → pprof" "go tool pprof is not installed (../shared/tools/install.sh)"
+if ! command -v go >/dev/null 2>&1 || [ ! -x "$TOOLS/check-pprof.sh" ]; then
+	skip "perfscript real perf → pprof" "go tool pprof is not installed (make interop-deps)"
 	exit 0
 fi
 expect_exit "perfscript real perf → pprof" 0 "$RS" convert -q "$T/header.gz" -o "$T/perf.pb.gz"
-if "$SHARED/tools/check-pprof.sh" --strict "$T/perf.pb.gz" >"$T/check" 2>&1; then
+if "$TOOLS/check-pprof.sh" --strict "$T/perf.pb.gz" >"$T/check" 2>&1; then
 	pass "perfscript → pprof: go tool pprof accepts it"
 	check "perfscript → pprof: go tool pprof counts $want_n samples" grep -qx "samples: $want_n" "$T/check"
 	go tool pprof -top -symbolize=none "$T/perf.pb.gz" 2>/dev/null >"$T/top"

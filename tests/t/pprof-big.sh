@@ -88,13 +88,13 @@ badloc "$T/out.pb.gz" "$T/badown.pb" >/dev/null
 expect_exit "pprof big: bad location id in our own file exits 3" 3 "$RS" convert "$T/badown.pb" -o "$T/x.json" --from pprof --to session
 expect_err "pprof big: bad location id in our own file message (the sample named once)" "badown\.pb: sample 60000: location id 16000 does not exist \(sample\[60000\]\.location_id\[[0-9]+\]\)"
 if ! tools_ready; then
-	skip "pprof big: third-party readers" "../shared/tools not installed"
+	skip "pprof big: third-party readers" "$tools_why"
 	exit 0
 fi
 count() { sed -n "s/^$1: //p"; }
-go_in=$("$SHARED/tools/check-pprof.sh" "$T/in.pb.gz" | count samples)
-go_out=$("$SHARED/tools/check-pprof.sh" "$T/out.pb.gz" | count samples)
+go_in=$("$TOOLS/check-pprof.sh" "$T/in.pb.gz" | count samples)
+go_out=$("$TOOLS/check-pprof.sh" "$T/out.pb.gz" | count samples)
 check "pprof big: go tool pprof reads as many samples as in the input ($go_out = $go_in)" test -n "$go_out" -a "$go_out" = "$go_in"
-node "$SHARED/tools/pprof-decode.js" "$T/out.pb.gz" >"$T/decode.json"
+node "$TOOLS/pprof-decode.js" "$T/out.pb.gz" >"$T/decode.json"
 js=$(grep -q '^  "ok": true' "$T/decode.json" && sed -n 's/^  "samples": \([0-9]*\),$/\1/p' "$T/decode.json")
 check "pprof big: pprof-format decodes 100000 samples" test "$js" = 100000

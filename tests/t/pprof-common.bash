@@ -1,9 +1,9 @@
 # Helpers for tests/t/pprof-*.sh (sourced after tests/lib.sh; not a test
 # itself: run.sh only runs *.sh).
 
-# go tool pprof and the shared validator are there.
+# go tool pprof and tests/interop/check-pprof.sh are there.
 go_ready() {
-	command -v go >/dev/null 2>&1 && [ -x "$SHARED/tools/check-pprof.sh" ]
+	command -v go >/dev/null 2>&1 && [ -x "$TOOLS/check-pprof.sh" ]
 }
 
 # raw_dump FILE OUT: `go tool pprof -raw` of FILE, normalized
@@ -23,7 +23,7 @@ pprof_roundtrip() {
 		fail "$name" "conversion failed: $(head -c 300 "$b.err")"
 		return
 	fi
-	if ! "$SHARED/tools/check-pprof.sh" --strict "$b.pb.gz" >"$b.check" 2>&1; then
+	if ! "$TOOLS/check-pprof.sh" --strict "$b.pb.gz" >"$b.check" 2>&1; then
 		fail "$name" "go tool pprof rejects our output: $(head -c 300 "$b.check")"
 		return
 	fi

@@ -19,7 +19,7 @@ expect_exit "pprof sniffed without --from" 0 "$RS" convert "$f" -o "$T/sniff.jso
 check "pprof sniffed and --from give the same session" cmp -s "$T/spell.json" "$T/sniff.json"
 
 if ! go_ready; then
-	skip "pprof corpus round trips" "go tool pprof is not installed (make deps; ../shared/tools/install.sh)"
+	skip "pprof corpus round trips" "go tool pprof is not installed (make interop-deps)"
 	exit 0
 fi
 for f in $(corpus_files pprof); do

@@ -26,7 +26,7 @@ check "pprof go labels: Go frames are native, named main.fib" grep -q '"name":"m
 pprof_roundtrip "pprof go labels: pprof round trip" "$f"
 session_roundtrip "pprof go labels: session round trip" "$f" pprof
 "$RS" convert "$f" -o "$T/ours.pb.gz" --to pprof 2>/dev/null
-labelled=$("$SHARED/tools/check-pprof.sh" "$T/ours.pb.gz" 2>/dev/null | sed -n 's/^labelled_samples: //p')
+labelled=$("$TOOLS/check-pprof.sh" "$T/ours.pb.gz" 2>/dev/null | sed -n 's/^labelled_samples: //p')
 check "pprof go labels: go tool pprof sees labelled samples in our output" test "${labelled:-0}" -gt 0
 go tool pprof -symbolize=none -tagfocus worker=parser -top "$T/ours.pb.gz" >"$T/top" 2>&1
 check "pprof go labels: -tagfocus worker=parser selects samples" grep -q "main.fib" "$T/top"

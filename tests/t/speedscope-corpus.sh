@@ -89,20 +89,20 @@ expect_exit "speedscope edited file still imports" 0 "$RS" convert "$T/edited.sp
 expect_err "speedscope edited file warns" 'does not match'
 
 if ! tools_ready; then
-	skip "speedscope readers" "../shared/tools not installed"
+	skip "speedscope readers" "$tools_why"
 	exit 0
 fi
 for f in corpus/examples/*.session.json "$CORPUS"/speedscope/*.json; do
 	b=${f##*/}
 	b=${b%%.*}
 	"$RS" convert -q "$f" -o "$T/$b.speedscope.json" 2>/dev/null
-	node "$SHARED/tools/speedscope-schema-check.js" "$T/$b.speedscope.json" >"$T/schema.json" 2>&1
+	node "$TOOLS/speedscope-schema-check.js" "$T/$b.speedscope.json" >"$T/schema.json" 2>&1
 	check "speedscope schema accepts ours: $b" grep -q '"ok": true' "$T/schema.json"
 done
 # The app loads it and shows the same total (sampled: the sum of weights;
 # evented: the time covered by root frames, which the app reports too).
 for b in demo unknown-members; do
-	node "$SHARED/tools/speedscope-load.js" "$T/$b.speedscope.json" --fail-empty >"$T/load.json" 2>"$T/err"
+	node "$TOOLS/speedscope-load.js" "$T/$b.speedscope.json" --fail-empty >"$T/load.json" 2>"$T/err"
 	check "speedscope app loads ours: $b" grep -q '"ok": true' "$T/load.json"
 	got=$(python3 -c "import json,sys; print([round(p['totalWeight'],6) for p in json.load(open(sys.argv[1]))['export']['profiles']])" "$T/load.json" 2>&1)
 	want=$(python3 - "$T/$b.speedscope.json" <<'PY'
