@@ -7,5 +7,8 @@
 #include "session.h"
 
 void rs_session_write_json(const rs_session *s, rs_jw *w);
+/* The session's windows[] alone, the array as session JSON has it (for
+ * exporters that show the windows beside the embedded session). */
+void rs_windows_write_json(const rs_session *s, rs_jw *w);
 
 #endif

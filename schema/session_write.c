@@ -375,9 +375,8 @@ static void write_markers(rs_jw *w, const rs_session *s)
 	rs_jw_arr_end(w);
 }
 
-static void write_windows(rs_jw *w, const rs_session *s)
+void rs_windows_write_json(const rs_session *s, rs_jw *w)
 {
-	rs_jw_key(w, "windows");
 	rs_jw_arr(w);
 	for (size_t i = 0; i < s->nwindows; i++) {
 		const rs_window *win = &s->windows[i];
@@ -393,6 +392,12 @@ static void write_windows(rs_jw *w, const rs_session *s)
 		rs_jw_obj_end(w);
 	}
 	rs_jw_arr_end(w);
+}
+
+static void write_windows(rs_jw *w, const rs_session *s)
+{
+	rs_jw_key(w, "windows");
+	rs_windows_write_json(s, w);
 }
 
 void rs_session_write_json(const rs_session *s, rs_jw *w)
