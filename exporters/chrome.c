@@ -2,7 +2,8 @@
  * first): intervals as X events, markers as instant events, counters as C
  * events, thread names as M events, samples as V8 Profile/ProfileChunk
  * events per thread (what DevTools' Performance panel and Perfetto show),
- * events kept from an imported trace (extra.chrome.events) as they were.
+ * events kept from an imported trace (extra.chrome.events) as they were,
+ * the session's windows as X events on a track of their own.
  * metadata.rustscope carries the whole session so that it reads back
  * byte for byte. Mapping: docs/chrome.md. */
 #include "../lib/json_read.h"
@@ -320,6 +321,103 @@ static void write_thread_names(exp *x)
 	}
 }
 
+/* --- windows: a track of their own --- */
+
+/* The pseudo thread of the windows track: a tid no real thread has (Linux
+ * tids stay below 2^22), moved down in the rare trace whose threads use it. */
+#define WINDOWS_TID INT32_MAX
+#define WINDOWS_TRACK "rustscope windows"
+
+static bool tid_taken(const exp *x, int64_t tid)
+{
+	for (size_t i = 0; i < x->s->nthreads; i++)
+		if (x->s->threads[i].pid == x->default_pid && x->s->threads[i].tid == tid)
+			return true;
+	return false;
+}
+
+static int64_t windows_tid(const exp *x)
+{
+	int64_t tid = WINDOWS_TID;
+	while (tid_taken(x, tid))
+		tid--;
+	return tid;
+}
+
+static void windows_track_name(exp *x, int64_t tid)
+{
+	rs_jw *w = x->w;
+	rs_jw_newline(w);
+	rs_jw_obj(w);
+	rs_jw_key(w, "ph");
+	rs_jw_cstr(w, "M");
+	rs_jw_key(w, "name");
+	rs_jw_cstr(w, "thread_name");
+	rs_jw_key(w, "pid");
+	rs_jw_int(w, x->default_pid);
+	rs_jw_key(w, "tid");
+	rs_jw_int(w, tid);
+	rs_jw_key(w, "args");
+	rs_jw_obj(w);
+	rs_jw_key(w, "name");
+	rs_jw_cstr(w, WINDOWS_TRACK);
+	rs_jw_obj_end(w);
+	rs_jw_obj_end(w);
+}
+
+/* One window as a complete event: the viewers draw it as a slice named by
+ * its trigger, and show hotspots and counter_deltas as its args. */
+static void write_window(exp *x, const rs_window *win, int64_t tid)
+{
+	const rs_session *s = x->s;
+	rs_jw *w = x->w;
+	rs_jw_newline(w);
+	rs_jw_obj(w);
+	rs_jw_key(w, "ph");
+	rs_jw_cstr(w, "X");
+	rs_jw_key(w, "name");
+	if (win->trigger)
+		rs_jw_str(w, rs_s(s, win->trigger), rs_slen(s, win->trigger));
+	else
+		rs_jw_cstr(w, "window");
+	rs_jw_key(w, "cat");
+	rs_jw_cstr(w, "rustscope.window");
+	rs_jw_key(w, "ts");
+	rs_jw_us(w, win->start_ns);
+	rs_jw_key(w, "dur");
+	rs_jw_us(w, win->end_ns > win->start_ns ? win->end_ns - win->start_ns : 0);
+	rs_jw_key(w, "pid");
+	rs_jw_int(w, x->default_pid);
+	rs_jw_key(w, "tid");
+	rs_jw_int(w, tid);
+	if (win->hotspots || win->counter_deltas) {
+		rs_jw_key(w, "args");
+		rs_jw_obj(w);
+		if (win->hotspots) {
+			rs_jw_key(w, "hotspots");
+			rs_jw_raw(w, rs_s(s, win->hotspots), rs_slen(s, win->hotspots));
+		}
+		if (win->counter_deltas) {
+			rs_jw_key(w, "counter_deltas");
+			rs_jw_raw(w, rs_s(s, win->counter_deltas), rs_slen(s, win->counter_deltas));
+		}
+		rs_jw_obj_end(w);
+	}
+	rs_jw_obj_end(w);
+}
+
+/* The embedded session has the windows already: an importer that restores
+ * it reads none of these events. */
+static void write_windows(exp *x)
+{
+	if (!x->s->nwindows)
+		return;
+	int64_t tid = windows_tid(x);
+	windows_track_name(x, tid);
+	for (size_t i = 0; i < x->s->nwindows; i++)
+		write_window(x, &x->s->windows[i], tid);
+}
+
 /* --- samples: one V8 profile per thread --- */
 
 /* Whether sample i belongs to the profile of thread. */
@@ -608,6 +706,7 @@ int rs_export_chrome(const rs_session *s, rs_output *out, rs_err *err)
 		write_marker(&x, &s->markers[i]);
 	for (size_t i = 0; i < s->ncounters; i++)
 		write_counter(&x, &s->counters[i]);
+	write_windows(&x);
 	write_samples(&x);
 	if (fc.chrome.len) {
 		ce.events_pass = true;
