@@ -12,6 +12,9 @@
  *   - The speedscope_* members a speedscope import left on a thread restore
  *     the profile's unit, start/end values and unknown members;
  *     extra.speedscope restores the top-level members.
+ *   - The session's windows[] (docs/speedscope.md), which speedscope has
+ *     no place for, ride under the top-level key "rustscope_windows" as
+ *     session JSON has them, for other tools to read.
  *   - The complete session rides under the top-level key "rustscope"
  *     (speedscope ignores unknown keys), so importing the file again gives
  *     the same session byte for byte. */
@@ -457,13 +460,14 @@ static void write_profiles(sw *x)
 typedef struct top_ctx {
 	rs_jw *w;
 	bool has_exporter, has_name;
+	bool own_windows; /* rustscope_windows is written from the session's windows */
 } top_ctx;
 
 static void top_member(void *ctx, const char *k, size_t kn, const char *v, size_t vn)
 {
 	top_ctx *t = ctx;
 	if (key_eq(k, kn, "$schema") || key_eq(k, kn, "rustscope") || key_eq(k, kn, "shared") ||
-	    key_eq(k, kn, "profiles"))
+	    key_eq(k, kn, "profiles") || (t->own_windows && key_eq(k, kn, "rustscope_windows")))
 		return;
 	t->has_exporter |= key_eq(k, kn, "exporter");
 	t->has_name |= key_eq(k, kn, "name");
@@ -483,7 +487,7 @@ static void write_top(sw *x)
 	rs_jw *w = &x->w;
 	rs_jw_key(w, "$schema");
 	rs_jw_cstr(w, SS_SCHEMA);
-	top_ctx t = {.w = w};
+	top_ctx t = {.w = w, .own_windows = s->nwindows > 0};
 	if (s->extra)
 		rs_json_each_member(rs_s(s, s->extra), rs_slen(s, s->extra), false, extra_member, &t);
 	if (!t.has_exporter) {
@@ -495,6 +499,18 @@ static void write_top(sw *x)
 		rs_jw_str(w, rs_s(s, s->info.name), rs_slen(s, s->info.name));
 	}
 	rs_jw_newline(w);
+}
+
+/* The windows where other tools look for them without reading the whole
+ * embedded session (a file imported natively keeps the member in
+ * extra.speedscope, written back by write_top instead). */
+static void write_windows(sw *x)
+{
+	if (!x->s->nwindows)
+		return;
+	rs_jw_newline(&x->w);
+	rs_jw_key(&x->w, "rustscope_windows");
+	rs_windows_write_json(x->s, &x->w);
 }
 
 int rs_export_speedscope(const rs_session *s, rs_output *out, rs_err *err)
@@ -512,6 +528,7 @@ int rs_export_speedscope(const rs_session *s, rs_output *out, rs_err *err)
 	write_top(&x);
 	write_frames(&x);
 	write_profiles(&x);
+	write_windows(&x);
 	rs_jw_newline(&x.w);
 	rs_jw_key(&x.w, "rustscope");
 	rs_session_write_json(s, &x.w);
