@@ -23,15 +23,20 @@
  *     the importer uses to restore the session exactly.
  *   - Foreign pprof metadata kept by the importer (extra.pprof comments,
  *     drop/keep_frames, doc_url; pprof_* members of frame and mapping
- *     `unknown`) is written back into its own fields. */
+ *     `unknown`) is written back into its own fields.
+ *   - The session's windows, which pprof has no field for, are shown as
+ *     one comment line each (window_note.c), for `go tool pprof -comments`;
+ *     the importer restoring the session ignores them (it has the windows). */
 #include "exporters.h"
 
 #include "../lib/json_read.h"
 #include "../lib/xalloc.h"
 #include "../importers/pprof_names.h"
+#include "../schema/correlate.h"
 #include "../schema/session_json.h"
 #include "pprof_frames.h"
 #include "pprof_gzip.h"
+#include "window_note.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -914,6 +919,32 @@ static void write_types(pw *w)
 		value_type(w, F_PERIOD_TYPE, &s->period_type);
 }
 
+/* Comments are what `go tool pprof` prints first: the windows beyond the
+ * first WINDOW_COMMENTS are counted, not listed (the full list is in the
+ * session field). */
+enum { WINDOW_COMMENTS = 20 };
+
+static void window_comments(pw *w)
+{
+	const rs_session *s = w->s;
+	if (!s->nwindows)
+		return;
+	int64_t origin = rs_session_time_origin(s);
+	size_t n = s->nwindows < WINDOW_COMMENTS ? s->nwindows : WINDOW_COMMENTS;
+	rs_strbuf line = {0};
+	for (size_t i = 0; i < n; i++) {
+		rs_sb_reset(&line);
+		rs_window_note(s, &s->windows[i], origin, &line);
+		pb_int(&w->top, F_COMMENT, cidx(w, line.buf, line.len));
+	}
+	if (s->nwindows > n) {
+		rs_sb_reset(&line);
+		rs_sb_addf(&line, "(+%zu more windows)", s->nwindows - n);
+		pb_int(&w->top, F_COMMENT, cidx(w, line.buf, line.len));
+	}
+	rs_sb_free(&line);
+}
+
 /* The scalar fields and comments come after the tables (as Go writes
  * them), so that the rustscope session text (a pass over the stack table and
  * the session as JSON) is made on its thread while the samples are
@@ -937,6 +968,7 @@ static void write_scalars(pw *w)
 	for (size_t i = 0; i < m.ncomments; i++)
 		pb_int(t, F_COMMENT, m.comments[i]);
 	free(m.comments);
+	window_comments(w);
 }
 
 static void write_string_table(pw *w)
