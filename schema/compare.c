@@ -614,12 +614,26 @@ static void decide(const rs_cmp_opts *o, rs_cmp_row *r, double q)
 	r->severity = r->status == RS_ST_REGRESSION ? rs_severity_of(r->change, o->threshold) : RS_SEV_NONE;
 }
 
-/* Welch's test of one row; p stays NaN when a side has too few values. */
-static void test_row(const rs_cmp_opts *o, rs_cmp_row *r)
+/* The variance of the difference that windows cannot show: each run's
+ * mean moves by run_noise of itself from run to run. Observations that are
+ * runs show it themselves. */
+static double run_noise_var(const cmp *c, const rs_cmp_row *r)
 {
+	const rs_cmp_result *res = c->res;
+	if (res->obs != RS_OBS_WINDOWS)
+		return 0;
+	double na = c->o->run_noise * r->base.mean, nb = c->o->run_noise * r->cur.mean;
+	return na * na / (double)res->runs[0] + nb * nb / (double)res->runs[1];
+}
+
+/* Welch's test of one row; p stays NaN when a side has too few values. */
+static void test_row(const cmp *c, rs_cmp_row *r)
+{
+	const rs_cmp_opts *o = c->o;
 	rs_welch w;
 	r->t = r->df = r->p = r->ci_low = r->ci_high = r->effect = NAN;
-	if (r->base.n < o->min_samples || r->cur.n < o->min_samples || !rs_welch_test(&r->base, &r->cur, &w))
+	if (r->base.n < o->min_samples || r->cur.n < o->min_samples ||
+	    !rs_welch_test(&r->base, &r->cur, run_noise_var(c, r), &w))
 		return;
 	r->t = w.t;
 	r->df = w.df;
@@ -669,7 +683,7 @@ static void conclude(cmp *c)
 			free(r->name), free(r->crate), free(r->module), free(r->file);
 			continue;
 		}
-		test_row(c->o, r);
+		test_row(c, r);
 		c->t.row[n++] = *r;
 	}
 	double *p = rs_xmalloc((n + 1) * sizeof *p), *q = rs_xmalloc((n + 1) * sizeof *q);

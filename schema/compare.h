@@ -40,6 +40,10 @@ typedef struct rs_cmp_opts {
 	double alpha;	    /* false discovery rate */
 	size_t windows;	    /* per run */
 	size_t min_samples; /* observations per side for a row to be tested */
+	/* Run-to-run variation that the windows of one run cannot show, as a
+	 * fraction of each side's mean (0.01 = 1 %): added to the standard
+	 * error as that much noise on every run's mean (windowed comparisons). */
+	double run_noise;
 } rs_cmp_opts;
 
 /* Severity bands of the relative change (regressions only). */

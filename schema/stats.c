@@ -102,20 +102,22 @@ double rs_moments_var(const rs_moments *m)
 	return m->n > 1 ? m->m2 / (double)(m->n - 1) : 0;
 }
 
-bool rs_welch_test(const rs_moments *a, const rs_moments *b, rs_welch *out)
+bool rs_welch_test(const rs_moments *a, const rs_moments *b, double extra, rs_welch *out)
 {
 	if (a->n < 2 || b->n < 2)
 		return false;
 	double va = rs_moments_var(a) / (double)a->n, vb = rs_moments_var(b) / (double)b->n;
-	rs_welch w = {.diff = b->mean - a->mean, .se = sqrt(va + vb)};
+	rs_welch w = {.diff = b->mean - a->mean, .se = sqrt(va + vb + extra)};
 	if (!(w.se > 0)) { /* both sides constant: the means differ or they do not */
 		w.t = w.diff == 0 ? 0 : copysign(INFINITY, w.diff);
 		w.df = (double)(a->n + b->n - 2);
 		w.p = w.diff == 0 ? 1 : 0;
 	} else {
 		w.t = w.diff / w.se;
-		/* Welch-Satterthwaite */
-		w.df = (va + vb) * (va + vb) / (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
+		/* Welch-Satterthwaite; the extra term has infinite degrees of freedom
+		 * (none at all: infinite, the normal) */
+		double den = va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1);
+		w.df = den > 0 ? (va + vb + extra) * (va + vb + extra) / den : INFINITY;
 		w.p = t_two_sided(w.t, w.df);
 	}
 	*out = w;

@@ -34,10 +34,12 @@ typedef struct rs_welch {
 	double p; /* two-sided */
 } rs_welch;
 
-/* Welch's unequal-variance t-test of b's mean against a's. False (nothing
- * set) when a side has fewer than two values. Both variances 0: p is 1 for
- * equal means, else 0. */
-bool rs_welch_test(const rs_moments *a, const rs_moments *b, rs_welch *out);
+/* Welch's unequal-variance t-test of b's mean against a's. extra is a
+ * variance of the difference known apart from the values (noise they
+ * cannot show), added to the standard error with infinite degrees of
+ * freedom; 0 for the plain test. False (nothing set) when a side has fewer
+ * than two values. No variance at all: p is 1 for equal means, else 0. */
+bool rs_welch_test(const rs_moments *a, const rs_moments *b, double extra, rs_welch *out);
 /* Benjamini-Hochberg adjusted p-values: q[i] <= alpha rejects at false
  * discovery rate alpha. NaN entries are not tests and stay NaN. */
 void rs_bh_adjust(const double *p, size_t n, double *q);

@@ -64,12 +64,12 @@ static void welch(void)
 	static const double b[] = {10.9, 11.4, 10.7, 11.8, 10.5, 11.1, 11.6, 10.9, 11.2};
 	rs_moments ma = moments(a, 7), mb = moments(b, 9);
 	rs_welch w;
-	CHECK("welch: tested", rs_welch_test(&ma, &mb, &w));
+	CHECK("welch: tested", rs_welch_test(&ma, &mb, 0, &w));
 	CHECK("welch: t", near(w.t, 6.1360773714831610477, 1e-12));
 	CHECK("welch: Welch-Satterthwaite df", near(w.df, 13.358398933377707524, 1e-12));
 	CHECK("welch: two-sided p", near(w.p, 0.000031672525659997236917, 1e-10));
 	rs_welch back;
-	rs_welch_test(&mb, &ma, &back);
+	rs_welch_test(&mb, &ma, 0, &back);
 	CHECK("welch: symmetric", near(back.t, -w.t, 1e-14) && near(back.p, w.p, 1e-14));
 
 	/* a tiny p keeps its digits (no 1 - (1 - p)) */
@@ -78,9 +78,14 @@ static void welch(void)
 
 	rs_moments one = moments(a, 1), same = moments((const double[]){3, 3, 3}, 3);
 	rs_moments other = moments((const double[]){4, 4}, 2);
-	CHECK("welch: one value is too few", !rs_welch_test(&one, &mb, &w));
-	CHECK("welch: constant and equal: p = 1", rs_welch_test(&same, &same, &w) && w.p == 1 && w.t == 0);
-	CHECK("welch: constant and different: p = 0", rs_welch_test(&same, &other, &w) && w.p == 0 && isinf(w.t));
+	CHECK("welch: one value is too few", !rs_welch_test(&one, &mb, 0, &w));
+	CHECK("welch: constant and equal: p = 1", rs_welch_test(&same, &same, 0, &w) && w.p == 1 && w.t == 0);
+	CHECK("welch: constant and different: p = 0", rs_welch_test(&same, &other, 0, &w) && w.p == 0 && isinf(w.t));
+	/* a known variance of 0.25 on a difference of 1: z = 2, the normal's p */
+	CHECK("welch: extra variance alone is a z-test", rs_welch_test(&same, &other, 0.25, &w) && near(w.t, 2, 1e-14) &&
+							    isinf(w.df) && near(w.p, erfc(2 / sqrt(2)), 1e-12));
+	rs_welch_test(&ma, &mb, 0.01, &w);
+	CHECK("welch: extra variance widens the error", near(w.se * w.se, (ma.m2 / 6 / 7 + mb.m2 / 8 / 9) + 0.01, 1e-12));
 
 	/* Welford and the merge of zeros agree with the textbook formulas */
 	rs_moments z = moments((const double[]){5, 7}, 2);
@@ -179,7 +184,7 @@ static size_t flagged(const rs_cmp_result *r)
 	return n;
 }
 
-static const rs_cmp_opts defaults = {RS_CMP_SELF, 0.10, 0.05, 30, 3};
+static const rs_cmp_opts defaults = {RS_CMP_SELF, 0.10, 0.05, 30, 3, 0.01};
 
 static void doubled(void)
 {
