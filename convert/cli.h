@@ -98,6 +98,7 @@ int cmd_convert(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_correlate(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_roundtrip(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 

@@ -139,6 +139,37 @@ static const rs_cmd commands[] = {
 	 "  --json                   {\"spikes\": [{lane, start_ns, end_ns, delta,\n"
 	 "                           window, functions, counter_deltas}...]}\n"
 	 "  --from FORMAT            force the input format\n"},
+	{"compare", cmd_compare, "flag significant regressions between two sets of runs",
+	 "rustscope compare [OPTIONS] BASELINE CURRENT\n"
+	 "   or: rustscope compare [OPTIONS] --compare-baseline A... --compare-current B...",
+	 "Compare the baseline runs with the current runs per function, module and\n"
+	 "crate, and flag regressions: a change of at least --threshold percent that\n"
+	 "Welch's t-test finds significant after Benjamini-Hochberg correction over\n"
+	 "all rows. Each run is cut into --windows time windows, one value each (one\n"
+	 "value per run when samples have no timestamps); more files per side add\n"
+	 "runs. Inputs may be of any format rustscope reads, mixed. Details:\n"
+	 "docs/compare.md.\n\n"
+	 "  --compare-baseline F...  the baseline runs (every file up to the next option)\n"
+	 "  --compare-current F...   the current runs\n"
+	 "  --metric M               self (default), total, mean, p95, p99, alloc, rss\n"
+	 "  --threshold PCT          the smallest relative change flagged (default 10)\n"
+	 "  --alpha A                false discovery rate (default 0.05)\n"
+	 "  --fail-on LEVEL          any, minor (default), moderate or critical: exit 1\n"
+	 "                           when a regression at or above it is found\n"
+	 "  --ci-output MODE         text (default), github, gitlab, json, markdown\n"
+	 "  --compare-output FILE    write the report to FILE, not standard output\n"
+	 "  --min-samples N          observations a side for a test (default 3)\n"
+	 "  --windows N              time windows a run (default 30)\n"
+	 "  --run-noise PCT          run-to-run variation of a mean that the windows of\n"
+	 "                           one run cannot show (default 1)\n"
+	 "  --export-diff OUT        the difference as a profile, by suffix: .pb.gz\n"
+	 "                           (pprof, baseline subtracted), .folded (before and\n"
+	 "                           after columns), .speedscope.json (delta per frame)\n"
+	 "  --from FORMAT            force the input format\n\n"
+	 "Severity by the relative change: minor below 25%, moderate below 50%,\n"
+	 "critical from 50%. New and vanished functions are listed apart (--fail-on\n"
+	 "any fails on significant new ones). Exit 0 when nothing at or above\n"
+	 "--fail-on regressed, 1 when something did.\n"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof *commands };
 

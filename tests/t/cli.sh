@@ -8,14 +8,14 @@ check "cli: --help lists commands" grep -q "convert" "$T/out"
 cp "$T/out" "$T/main-help"
 check "cli: --help fits 80 columns" test "$(awk 'length($0) > 80' "$T/main-help" | wc -l)" -eq 0
 listed=$(awk '/^Commands:/ {on = 1; next} on && /^$/ {on = 0} on' "$T/main-help")
-check "cli: --help gives each command one line" test "$(echo "$listed" | wc -l)" -eq 6
+check "cli: --help gives each command one line" test "$(echo "$listed" | wc -l)" -eq 7
 for c in $(echo "$listed" | awk '{print $1}'); do
 	expect_exit "cli: the listed command $c has help" 0 $RS help "$c"
 done
 expect_exit "cli: --version" 0 $RS --version
 check "cli: version names the schema" grep -q "schema v1" "$T/out"
 expect_exit "cli: no arguments is a usage error" 2 $RS
-for c in convert validate roundtrip record info correlate; do
+for c in convert validate roundtrip record info correlate compare; do
 	expect_exit "cli: $c --help" 0 $RS $c --help
 	check "cli: $c --help shows usage and exit codes" grep -q "usage: rustscope $c" "$T/out"
 	expect_exit "cli: help $c" 0 $RS help $c
