@@ -104,26 +104,29 @@ static void put_row_name(rs_strbuf *sb, const rs_cmp_row *row)
 		rs_sb_addf(sb, " (%s)", rs_cmp_kind_name(row->kind));
 }
 
-static const char *what_of(const rs_cmp_report *r)
+/* What one observation is, in a phrase: "the share of the samples as the
+ * leaf, one value per window (30 a run)". */
+static void put_measure(rs_strbuf *sb, const rs_cmp_report *r)
 {
-	static const char *const what[] = {"share of the samples as the leaf", "share of the samples on the stack",
-					   "mean", "95th percentile", "99th percentile", "allocated",
-					   "resident set size"};
-	return what[r->o->metric];
-}
-
-/* How the observations were made, in a phrase. */
-static void put_observations(rs_strbuf *sb, const rs_cmp_report *r)
-{
+	static const char *const what[] = {"the share of the samples as the leaf",
+					   "the share of the samples on the stack",
+					   "the mean",
+					   "the 95th percentile",
+					   "the 99th percentile",
+					   "the bytes allocated (as the leaf)",
+					   "the resident set size"};
 	const rs_cmp_result *res = r->res;
+	rs_cmp_metric m = r->o->metric;
+	bool stat = m >= RS_CMP_MEAN && m <= RS_CMP_P99;
 	if (res->interval_durations)
-		rs_sb_addf(sb, "of the interval durations in each window (%zu a run)", r->o->windows);
+		rs_sb_addf(sb, "%s of the interval durations in each window (%zu a run)", what[m], r->o->windows);
+	else if (stat)
+		rs_sb_addf(sb, "%s of each run's window shares of the samples as the leaf, one value per run",
+			   what[m]);
 	else if (res->obs == RS_OBS_WINDOWS)
-		rs_sb_addf(sb, "one value per window (%zu a run)", r->o->windows);
-	else if (r->o->metric >= RS_CMP_MEAN && r->o->metric <= RS_CMP_P99)
-		rs_sb_addf(sb, "of each run's window shares, one value per run");
+		rs_sb_addf(sb, "%s, one value per window (%zu a run)", what[m], r->o->windows);
 	else
-		rs_sb_adds(sb, "one value per run (no sample timestamps)");
+		rs_sb_addf(sb, "%s, one value per run (no sample timestamps)", what[m]);
 }
 
 static void put_files(rs_strbuf *sb, const rs_cmp_report *r, int side)
@@ -238,8 +241,8 @@ static void text_section(rs_strbuf *sb, const rs_cmp_report *r, rs_cmp_status st
 static void write_text(const rs_cmp_report *r, rs_strbuf *sb)
 {
 	const rs_cmp_result *res = r->res;
-	rs_sb_addf(sb, "rustscope compare: %s, %s, ", rs_cmp_metric_name(r->o->metric), what_of(r));
-	put_observations(sb, r);
+	rs_sb_addf(sb, "rustscope compare: metric %s: ", rs_cmp_metric_name(r->o->metric));
+	put_measure(sb, r);
 	rs_sb_adds(sb, "\n  baseline: ");
 	put_side(sb, r, 0);
 	rs_sb_adds(sb, "\n  current:  ");
@@ -444,8 +447,8 @@ static void write_markdown(const rs_cmp_report *r, rs_strbuf *sb)
 	const rs_cmp_result *res = r->res;
 	rs_sb_adds(sb, "### rustscope compare: ");
 	put_verdict(sb, r);
-	rs_sb_addf(sb, "\n\nMetric `%s` (%s), ", rs_cmp_metric_name(r->o->metric), what_of(r));
-	put_observations(sb, r);
+	rs_sb_addf(sb, "\n\nMetric `%s`: ", rs_cmp_metric_name(r->o->metric));
+	put_measure(sb, r);
 	rs_sb_addf(sb, ". Baseline: %zu run%s, current: %zu run%s. %zu of %zu rows tested with Welch's t-test; "
 		       "flagged: a change of at least %g%% with Benjamini-Hochberg q <= %g. CI: %g%% confidence "
 		       "interval of the change.\n",
