@@ -217,8 +217,10 @@ static const char *loop(cont *c, int64_t mono0, rs_err *err, int *rc)
 			sample_counters(c->ps, c->scratch, &c->ring, now);
 			next_stat = next_stat + step > now ? next_stat + step : now + step;
 		}
-		if (o->verbose && now >= next_status) {
-			status_line(c);
+		if (now >= next_status) {
+			rs_recorder_warm(c->r); /* new code paths' symbols, before a flush needs them */
+			if (o->verbose)
+				status_line(c);
 			next_status += 1000000000;
 		}
 		if (clear_asked) {

@@ -206,7 +206,7 @@ static bool read_regs_stack(cursor *c, uint64_t mask, rs_unwind_in *in)
 static void on_sample(rs_recorder *r, const struct perf_event_header *h, uint64_t type, uint64_t mask)
 {
 	cursor c = {(const unsigned char *)h + sizeof *h, (const unsigned char *)h + h->size, false};
-	rs_rsample s = {0};
+	rs_rsample s = {.stack = -1};
 	uint64_t ip = 0, nr = 0;
 	if (type & PERF_SAMPLE_IP)
 		ip = u64(&c);
@@ -378,6 +378,17 @@ static uint32_t raw_frame(rs_session *s, rs_module *mod, uint64_t addr, int32_t 
 	return (uint32_t)rs_frame_add(s, &f);
 }
 
+void rs_recorder_warm(rs_recorder *r)
+{
+	rs_symline sl[MAX_INLINE];
+	rs_sym_source src;
+	for (; r->warmed < r->nlocs; r->warmed++) {
+		const rs_loc *l = &r->locs[r->warmed];
+		if (l->module != UINT32_MAX)
+			rs_symbolize(&r->sym, r->maps.mods[l->module], l->addr, sl, MAX_INLINE, &src);
+	}
+}
+
 /* Frames for every location that used[] marks (a flush of the ring needs
  * only those its samples reach). */
 static void symbolize_used(rs_recorder *r, rs_session *s, const uint8_t *used, uint32_t **frames_out)
@@ -448,6 +459,22 @@ static int cmp_sample(const void *a, const void *b)
 	return x->chain < y->chain ? -1 : x->chain > y->chain;
 }
 
+/* The session stack of sample sm: its path of frames, root first. */
+static int32_t session_stack(const rs_recorder *r, rs_session *s, const rs_rsample *sm, const uint32_t *frames,
+			     uint32_t **path, size_t *cap)
+{
+	size_t np = 0;
+	/* chain is leaf first, each location's frames innermost first: walk
+	 * both backwards for root -> leaf */
+	for (uint32_t k = sm->depth; k-- > 0;) {
+		const rs_loc *l = &r->locs[r->chains[sm->chain + k]];
+		RS_GROW(*path, *cap, np + l->nframes);
+		for (uint32_t f = l->nframes; f-- > 0;)
+			(*path)[np++] = frames[l->first_frame + (int32_t)f];
+	}
+	return rs_stack_path(s, *path, np);
+}
+
 /* Frames, stacks, samples and threads of s from sm[0..n). */
 static void build(rs_recorder *r, rs_session *s, const rs_rsample *sm, size_t n, int64_t clock_offset,
 		  uint64_t period_ns)
@@ -459,19 +486,17 @@ static void build(rs_recorder *r, rs_session *s, const rs_rsample *sm, size_t n,
 	uint32_t *frames = NULL;
 	symbolize_used(r, s, used, &frames);
 	free(used);
+	/* an interned stack's path is made once, however many samples have it */
+	int32_t *memo = rs_xmalloc((r->nstacks + 1) * sizeof *memo);
+	for (size_t i = 0; i < r->nstacks; i++)
+		memo[i] = INT32_MIN;
 	uint32_t *path = NULL;
 	size_t cap = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t np = 0;
-		/* chain is leaf first, each location's frames innermost first:
-		 * walk both backwards for root -> leaf */
-		for (uint32_t k = sm[i].depth; k-- > 0;) {
-			const rs_loc *l = &r->locs[r->chains[sm[i].chain + k]];
-			RS_GROW(path, cap, np + l->nframes);
-			for (uint32_t f = l->nframes; f-- > 0;)
-				path[np++] = frames[l->first_frame + (int32_t)f];
-		}
-		int32_t stack = rs_stack_path(s, path, np);
+		int32_t *m = sm[i].stack >= 0 ? &memo[sm[i].stack] : NULL;
+		int32_t stack = m && *m != INT32_MIN ? *m : session_stack(r, s, &sm[i], frames, &path, &cap);
+		if (m)
+			*m = stack;
 		int64_t v[2] = {1, (int64_t)(sm[i].period ? sm[i].period : period_ns)};
 		int32_t th = thread_of(r, s, sm[i].pid, sm[i].tid);
 		rs_sample_add(s, stack, v, th, (int64_t)sm[i].time + clock_offset, NULL, 0);
@@ -480,15 +505,37 @@ static void build(rs_recorder *r, rs_session *s, const rs_rsample *sm, size_t n,
 	for (size_t i = 0; i < r->nthreads; i++)
 		if (r->threads[i].pid > 0)
 			thread_of(r, s, r->threads[i].pid, r->threads[i].tid);
+	free(memo);
 	free(path);
 	free(frames);
 }
 
+/* Batches are time-ordered; across batch edges a late CPU may lag, so the
+ * samples are nearly sorted: insertion sort, moving each only as far as it
+ * lags, unless that adds up to more than a merge sort would copy. */
+static void sort_samples(rs_rsample *sm, size_t n)
+{
+	size_t budget = 32 * n, moved = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (cmp_sample(&sm[i - 1], &sm[i]) <= 0)
+			continue;
+		rs_rsample x = sm[i];
+		size_t j = i;
+		while (j > 0 && cmp_sample(&sm[j - 1], &x) > 0 && moved++ < budget) {
+			sm[j] = sm[j - 1];
+			j--;
+		}
+		sm[j] = x;
+		if (moved >= budget) {
+			qsort(sm, n, sizeof *sm, cmp_sample);
+			return;
+		}
+	}
+}
+
 void rs_recorder_finish(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns)
 {
-	/* batches are time-ordered; across batch edges a late CPU may lag */
-	if (r->nsamples > 1)
-		qsort(r->samples, r->nsamples, sizeof *r->samples, cmp_sample);
+	sort_samples(r->samples, r->nsamples);
 	build(r, s, r->samples, r->nsamples, clock_offset, period_ns);
 }
 
@@ -504,10 +551,9 @@ void rs_recorder_finish_ring(rs_recorder *r, rs_session *s, int64_t clock_offset
 		const rs_rthread *t = &r->threads[e.thread];
 		const rs_rstack *st = &r->stacks[e.stack];
 		sm[n++] = (rs_rsample){t->pid, t->tid, (uint64_t)e.t_ns, (uint64_t)e.period_us * 1000, st->chain,
-				       st->depth};
+				       st->depth, (int32_t)e.stack};
 	}
-	if (n > 1)
-		qsort(sm, n, sizeof *sm, cmp_sample);
+	sort_samples(sm, n);
 	build(r, s, sm, n, clock_offset, period_ns);
 	free(sm);
 }

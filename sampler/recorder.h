@@ -25,6 +25,7 @@ typedef struct rs_rsample {
 	int pid, tid;
 	uint64_t time, period;
 	uint32_t chain, depth; /* chain[chain .. chain+depth) leaf first */
+	int32_t stack;         /* continuous mode: the interned stack, else -1 */
 } rs_rsample;
 
 typedef struct rs_rstack {
@@ -54,6 +55,7 @@ typedef struct rs_recorder {
 	rs_rstack *stacks;
 	size_t nstacks, stacks_cap;
 	rs_idhash stack_index;
+	size_t warmed; /* locations 0..warmed-1 looked up once already */
 	rs_rthread *threads;
 	size_t nthreads, threads_cap;
 	uint64_t lost, lost_samples, records, unwind_frames;
@@ -73,6 +75,10 @@ void rs_recorder_record(rs_recorder *r, const struct perf_event_header *h, uint6
 /* Symbolizes and fills s (frames, mappings, stacks, threads, samples).
  * clock_offset turns perf times (CLOCK_MONOTONIC) into the session clock. */
 void rs_recorder_finish(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns);
+/* Looks up the locations met since the last call, so that the modules'
+ * symbols and DWARF are loaded before a flush needs them (continuous mode,
+ * between records: a flush then only walks caches). */
+void rs_recorder_warm(rs_recorder *r);
 /* Continuous mode: the same from the samples in r->ring, which stays as it
  * is (the recorder goes on). */
 void rs_recorder_finish_ring(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns);

@@ -283,14 +283,33 @@ static uint32_t frame_fn(rs_timeline *tl, uint32_t frame)
 	return tl->fn_of_frame[frame];
 }
 
-/* A stack node's function: its frame's, or for an inlined frame the
- * function it was inlined into. Resolved on first use: a window needs few. */
+/* Whether a stack node's frame is charged to its caller: an inlined frame
+ * to the function it sits in, a kernel frame to the user code that entered
+ * the kernel (page faults of a memset belong to the code that touched the
+ * memory), when there is such a caller. */
+static bool charged_to_caller(const rs_session *s, int32_t k)
+{
+	const rs_frame *f = &s->frames[s->stacks[k].frame];
+	if (s->stacks[k].parent < 0)
+		return false;
+	if (f->is_inline)
+		return true;
+	if (f->kind != RS_KIND_KERNEL)
+		return false;
+	for (int32_t p = s->stacks[k].parent; p >= 0; p = s->stacks[p].parent)
+		if (s->frames[s->stacks[p].frame].kind != RS_KIND_KERNEL)
+			return true;
+	return false;
+}
+
+/* A stack node's function: its frame's, or that of the frame it is charged
+ * to (charged_to_caller). Resolved on first use: a window needs few. */
 static uint32_t node_fn(rs_timeline *tl, int32_t node)
 {
 	const rs_session *s = tl->s;
 	if (tl->fn_of_node[node] == NO_FN) {
 		int32_t k = node;
-		while (s->frames[s->stacks[k].frame].is_inline && s->stacks[k].parent >= 0)
+		while (charged_to_caller(s, k))
 			k = s->stacks[k].parent;
 		tl->fn_of_node[node] = frame_fn(tl, s->stacks[k].frame);
 	}

@@ -5,9 +5,10 @@
 #     (~10 s of CPU): total user+sys of recorder and workload over the bare
 #     run, median of RUNS interleaved rounds.
 #  2. Samples lost (perf's lost records and samples, and the hand-over ring's).
-#  3. A flush with a full 8 MiB ring: many distinct stacks at -F 20000 on two
-#     threads until the ring is full, then SIGUSR1; the time the recorder
-#     reports for writing the file.
+#  3. A flush with a full 8 MiB ring: the 4-thread Rust workload at -F 20000
+#     until the ring is full, then SIGUSR1 twice; the times the recorder
+#     reports for writing the files (the first also builds the session's
+#     tables from nothing, the second finds the allocator warm).
 # Targets: <= 1% CPU over the bare workload; < 1% of samples lost; flush < 1 s.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,29 +27,9 @@ cat >"$tmp/fixed.c" <<'C'
 #include <stdint.h>
 #include <stdlib.h>
 __attribute__((noinline)) static uint64_t hot(uint64_t n) { uint64_t h = 1; for (uint64_t i = 0; i < n; i++) h = (h ^ i) * 1099511628211ULL; return h; }
-int main(int argc, char **argv) { uint64_t s = 0, n = strtoull(argv[1], 0, 10); for (uint64_t k = 0; k < n; k++) s ^= hot(1000000 + (k & 1)); return (int)(s & 1) * 0; }
-C
-# Many distinct stacks: recursion of pseudo-random depth over 8 functions, two threads.
-cat >"$tmp/wide.c" <<'C'
-#include <pthread.h>
-#include <stdint.h>
-#include <stdlib.h>
-static volatile uint64_t sink;
-#define F(n, m) __attribute__((noinline)) static void f##n(unsigned d, uint64_t x);
-F(0,0) F(1,0) F(2,0) F(3,0) F(4,0) F(5,0) F(6,0) F(7,0)
-static void (*fs[8])(unsigned, uint64_t);
-#undef F
-#define F(n) __attribute__((noinline)) static void f##n(unsigned d, uint64_t x) { \
-	for (int i = 0; i < 200; i++) x = x * 6364136223846793005ULL + n; sink += x; \
-	if (d) fs[x >> 61](d - 1, x); __asm__ volatile("" ::: "memory"); }
-F(0) F(1) F(2) F(3) F(4) F(5) F(6) F(7)
-static void *run(void *a) { uint64_t x = (uintptr_t)a; for (;;) { x = x * 2862933555777941757ULL + 3037000493ULL; fs[x >> 61](6 + (x >> 58 & 7), x); } return 0; }
-int main(void) { void (*t[8])(unsigned, uint64_t) = {f0, f1, f2, f3, f4, f5, f6, f7};
-	for (int i = 0; i < 8; i++) fs[i] = t[i];
-	pthread_t th; pthread_create(&th, 0, run, (void *)1); run((void *)2); return 0; }
+int main(int argc, char **argv) { uint64_t s = 0, n = strtoull(argv[1], 0, 10); for (uint64_t k = 0; k < n; k++) s ^= hot(1000000 + (k & 1)); return (int)(s & 1) == 2; }
 C
 cc -O2 -fno-omit-frame-pointer -o "$tmp/fixed" "$tmp/fixed.c" || exit 4
-cc -O2 -fno-omit-frame-pointer -pthread -o "$tmp/wide" "$tmp/wide.c" || exit 4
 # cpu OUT CMD...: user+sys of CMD and its descendants, in seconds.
 cpu() { local out=$1; shift; /usr/bin/time -f '%U %S' -o "$out.t" "$@" >/dev/null 2>"$out.err"; awk '{print $1 + $2}' "$out.t" >"$out"; }
 iters=$(
@@ -74,7 +55,8 @@ for r in $(seq "$RUNS"); do
 done
 # A full 8 MiB ring, then a flush.
 rm -f "$tmp"/out/*
-"$RS" record --continuous -v -F 20000 --buffer-mb 8 --output-dir "$tmp/out" -- "$tmp/wide" 2>"$tmp/full.err" &
+"$RS" record --continuous -v -F 20000 --buffer-mb 8 --output-dir "$tmp/out" -- "$wl/rsworkload" spin 600 4 \
+	>/dev/null 2>"$tmp/full.err" &
 rec=$!
 for _ in $(seq 600); do
 	sleep 1
@@ -84,6 +66,9 @@ done
 fill_s=$SECONDS
 kill -USR1 $rec
 for _ in $(seq 100); do grep -q '^rustscope record: wrote' "$tmp/full.err" && break; sleep 0.1; done
+sleep 2
+kill -USR1 $rec
+for _ in $(seq 100); do [ "$(grep -c '^rustscope record: wrote' "$tmp/full.err")" -ge 2 ] && break; sleep 0.1; done
 kill -INT $rec
 wait $rec 2>/dev/null
 python3 - "$tmp" "$RUNS" "$keys" "$iters" <<'PY'
@@ -117,12 +102,14 @@ for f in glob.glob(f"{tmp}/cont.*.session.json"):
 pct = 100 * lost / max(total + lost, 1)
 print(f"samples lost at 99 Hz: {lost} of {total + lost} ({pct:.2f}%)  target < 1%: {'PASS' if pct < 1 else 'MISS'}")
 err = open(f"{tmp}/full.err").read()
-m = re.search(r"wrote (\S+) \((\d+) samples, ([0-9.]+) s\)", err)
+ms = re.findall(r"wrote (\S+) \((\d+) samples, ([0-9.]+) s\)", err)
 st = re.findall(r"\((\d+) of (\d+) bytes\)", err)
-if m and st:
+if ms and st:
     used, cap = map(int, st[-1])
-    print(f"flush of a full ring: {used / 1048576:.2f} of {cap / 1048576:.0f} MiB, {m.group(2)} samples: "
-          f"{float(m.group(3)):.3f} s  target < 1 s: {'PASS' if float(m.group(3)) < 1 else 'MISS'}")
+    worst = max(float(m[2]) for m in ms[:2])
+    print(f"flush of a full ring ({used / 1048576:.2f} of {cap / 1048576:.0f} MiB): "
+          + ", ".join(f"{m[1]} samples in {float(m[2]):.3f} s" for m in ms[:2])
+          + f"  target < 1 s: {'PASS' if worst < 1 else 'MISS'}")
 else:
     print("flush of a full ring: not measured (" + err.strip().splitlines()[-1][:200] + ")")
 PY

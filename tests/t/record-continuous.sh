@@ -59,10 +59,13 @@ print("windows", len(w), sum(x.get("trigger") == "snapshot" for x in w),
 t = s["samples"]["time_ns"]
 print("span", (max(t) - min(t)) / 1e9, "first", (min(t) - t0) / 1e9)
 PY
-check "continuous: correlate finds the fd leak at 1.5 s with leak_fds on top" \
-	grep -q '^fd_count found top leak_fds want leak_fds' "$T/corr.txt"
-check "continuous: correlate finds the memory spike at 3.0 s with grow_memory on top" \
-	grep -q '^rss_bytes found top grow_memory want grow_memory' "$T/corr.txt"
+# found LANE FN NAME: the spike's line says FN is on top (else the whole answer, to see why)
+found() {
+	if grep -q "^$1 found top $2 want $2" "$T/corr.txt"; then pass "$3"
+	else fail "$3" "$(tr '\n' ' ' <"$T/corr.txt") / spikes: $(python3 -c "import json; print([(s['lane'], s['start_ns'], [f['name'] for f in s['functions'][:3]]) for s in json.load(open('$T/corr.json'))['spikes']])" 2>&1 | head -c 600)"; fi
+}
+found fd_count leak_fds "continuous: correlate finds the fd leak at 1.5 s with leak_fds on top"
+found rss_bytes grow_memory "continuous: correlate finds the memory spike at 3.0 s with grow_memory on top"
 check "continuous: the fd lane rose by the 400 leaked" \
 	python3 -c "import sys; l=[x for x in open('$T/corr.txt') if x.startswith('fd_count')][0]; sys.exit(not 380 <= float(l.split()[-1]) <= 420)"
 check "continuous: --enable-snapshots stores a window per second with hotspots" \
