@@ -14,8 +14,16 @@
 #include <string.h>
 
 enum {
-	OPT_THRESHOLD = 2000, OPT_METRIC, OPT_ALPHA, OPT_FAIL_ON, OPT_CI_OUTPUT, OPT_OUTPUT, OPT_MIN_SAMPLES,
-	OPT_WINDOWS, OPT_EXPORT_DIFF, OPT_RUN_NOISE
+	OPT_THRESHOLD = 2000,
+	OPT_METRIC,
+	OPT_ALPHA,
+	OPT_FAIL_ON,
+	OPT_CI_OUTPUT,
+	OPT_OUTPUT,
+	OPT_MIN_SAMPLES,
+	OPT_WINDOWS,
+	OPT_EXPORT_DIFF,
+	OPT_RUN_NOISE
 };
 
 typedef struct cmp_cli {
@@ -46,14 +54,15 @@ static int parse_count(const cmp_cli *c, const char *opt, const char *arg, size_
 	errno = 0;
 	unsigned long long v = strtoull(arg, &end, 10);
 	if (errno || end == arg || *end || arg[0] == '-' || v < lo || v > hi)
-		return rs_usage_error(c->cmd, "%s needs a whole number from %zu to %zu, got '%s'", opt, lo, hi, arg);
+		return rs_usage_error(c->cmd, "%s needs a whole number from %zu to %zu, got '%s'", opt, lo,
+				      hi, arg);
 	*out = (size_t)v;
 	return 0;
 }
 
 /* A name from a fixed list, or a usage error listing them. */
-static int parse_name(const cmp_cli *c, const char *opt, const char *arg, int (*parse)(const char *), const char *list,
-		      int *out)
+static int parse_name(const cmp_cli *c, const char *opt, const char *arg, int (*parse)(const char *),
+		      const char *list, int *out)
 {
 	int v = parse(arg);
 	if (v < 0)
@@ -81,24 +90,31 @@ static int cmp_option(void *ctx, int opt, const char *arg)
 	case OPT_MIN_SAMPLES: return parse_count(c, "--min-samples", arg, 2, 1000000, &c->o.min_samples);
 	case OPT_WINDOWS: return parse_count(c, "--windows", arg, 1, 100000, &c->o.windows);
 	case OPT_METRIC:
-		rc = parse_name(c, "--metric", arg, rs_cmp_metric_parse, "self, total, mean, p95, p99, alloc, rss", &v);
+		rc = parse_name(c, "--metric", arg, rs_cmp_metric_parse,
+				"self, total, mean, p95, p99, alloc, rss", &v);
 		c->o.metric = rc ? c->o.metric : (rs_cmp_metric)v;
 		return rc;
-	case OPT_FAIL_ON: return parse_name(c, "--fail-on", arg, rs_fail_on_parse, "any, minor, moderate, critical", &c->fail_on);
+	case OPT_FAIL_ON:
+		return parse_name(c, "--fail-on", arg, rs_fail_on_parse, "any, minor, moderate, critical",
+				  &c->fail_on);
 	case OPT_CI_OUTPUT:
-		rc = parse_name(c, "--ci-output", arg, rs_ci_output_parse, "text, github, gitlab, json, markdown", &v);
+		rc = parse_name(c, "--ci-output", arg, rs_ci_output_parse,
+				"text, github, gitlab, json, markdown", &v);
 		c->mode = rc ? c->mode : (rs_ci_output)v;
 		return rc;
 	case OPT_OUTPUT: c->output = arg; return 0;
 	case OPT_EXPORT_DIFF:
 		if (rs_diff_format_of(arg) < 0)
-			return rs_usage_error(c->cmd,
-					      "--export-diff writes .pb.gz or .pprof, .folded, .collapsed or .txt, or "
-					      ".speedscope.json; got '%s'",
-					      arg);
+			return rs_usage_error(
+				c->cmd,
+				"--export-diff writes .pb.gz or .pprof, .folded, .collapsed or .txt, or "
+				".speedscope.json; got '%s'",
+				arg);
 		c->export_diff = arg;
 		return 0;
-	case 'f': return (c->from = rs_format_find(arg)) ? 0 : rs_usage_error(c->cmd, "unknown format '%s'", arg);
+	case 'f':
+		return (c->from = rs_format_find(arg)) ? 0
+						       : rs_usage_error(c->cmd, "unknown format '%s'", arg);
 	}
 	return 0;
 }
@@ -152,7 +168,8 @@ static int split_sides(cmp_cli *c, int argc, char **argv, char **rest, int *nres
 	*nrest = n;
 	for (int k = 0; k < 2; k++)
 		if (opened[k] && !c->npath[k])
-			return rs_usage_error(c->cmd, "%s needs at least one file", k ? "--compare-current" : "--compare-baseline");
+			return rs_usage_error(c->cmd, "%s needs at least one file",
+					      k ? "--compare-current" : "--compare-baseline");
 	return 0;
 }
 
@@ -166,9 +183,11 @@ static int positional_files(cmp_cli *c, int argc, char **argv)
 		return 0;
 	}
 	if (extra > 0 && (c->npath[0] || c->npath[1]))
-		return rs_usage_error(c->cmd, "'%s': files go after --compare-baseline or --compare-current", argv[optind]);
+		return rs_usage_error(c->cmd, "'%s': files go after --compare-baseline or --compare-current",
+				      argv[optind]);
 	if (extra > 0 && extra != 2)
-		return rs_usage_error(c->cmd, "the short form takes two files, BASELINE CURRENT; got %d", extra);
+		return rs_usage_error(c->cmd, "the short form takes two files, BASELINE CURRENT; got %d",
+				      extra);
 	if (!c->npath[0] || !c->npath[1])
 		return rs_usage_error(c->cmd, "no %s files given", c->npath[0] ? "current" : "baseline");
 	return 0;
@@ -184,7 +203,8 @@ static int load_side(const cmp_cli *c, int side, rs_cmp_runs *runs, rs_err *err)
 			return rc;
 		runs->n[side]++;
 		if ((rc = rs_cmp_check(runs->s[side][i], c->o.metric, err))) {
-			rs_err_prefix(err, "%s: --metric %s: ", c->path[side][i], rs_cmp_metric_name(c->o.metric));
+			rs_err_prefix(err, "%s: --metric %s: ", c->path[side][i],
+				      rs_cmp_metric_name(c->o.metric));
 			return rc;
 		}
 	}
@@ -245,8 +265,8 @@ static int run_compare(cmp_cli *c, rs_err *err)
 		return rc;
 	}
 	rs_cmp_result res;
-	rs_compare((const rs_session *const *)runs.s[0], runs.n[0], (const rs_session *const *)runs.s[1], runs.n[1],
-		   &c->o, &res);
+	rs_compare((const rs_session *const *)runs.s[0], runs.n[0], (const rs_session *const *)runs.s[1],
+		   runs.n[1], &c->o, &res);
 	rs_cmp_report rep = {&res, &c->o, c->fail_on, &runs};
 	size_t failures = rs_cmp_failures(&rep);
 	rc = write_report(c, &rep, err);
@@ -259,20 +279,19 @@ static int run_compare(cmp_cli *c, rs_err *err)
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"threshold", required_argument, 0, OPT_THRESHOLD},
-		{"metric", required_argument, 0, OPT_METRIC},
-		{"alpha", required_argument, 0, OPT_ALPHA},
-		{"fail-on", required_argument, 0, OPT_FAIL_ON},
-		{"ci-output", required_argument, 0, OPT_CI_OUTPUT},
-		{"compare-output", required_argument, 0, OPT_OUTPUT},
-		{"min-samples", required_argument, 0, OPT_MIN_SAMPLES},
-		{"windows", required_argument, 0, OPT_WINDOWS},
-		{"run-noise", required_argument, 0, OPT_RUN_NOISE},
-		{"export-diff", required_argument, 0, OPT_EXPORT_DIFF},
-		{"from", required_argument, 0, 'f'},
-		RS_COMMON_LONGOPTS,
-		{0}};
+	static const struct option longopts[] = {{"threshold", required_argument, 0, OPT_THRESHOLD},
+						 {"metric", required_argument, 0, OPT_METRIC},
+						 {"alpha", required_argument, 0, OPT_ALPHA},
+						 {"fail-on", required_argument, 0, OPT_FAIL_ON},
+						 {"ci-output", required_argument, 0, OPT_CI_OUTPUT},
+						 {"compare-output", required_argument, 0, OPT_OUTPUT},
+						 {"min-samples", required_argument, 0, OPT_MIN_SAMPLES},
+						 {"windows", required_argument, 0, OPT_WINDOWS},
+						 {"run-noise", required_argument, 0, OPT_RUN_NOISE},
+						 {"export-diff", required_argument, 0, OPT_EXPORT_DIFF},
+						 {"from", required_argument, 0, 'f'},
+						 RS_COMMON_LONGOPTS,
+						 {0}};
 	cmp_cli c = {.cmd = rs_cmd_find("compare"),
 		     .o = {RS_CMP_SELF, 0.10, 0.05, 30, 3, 0.01},
 		     .fail_on = RS_SEV_MINOR,

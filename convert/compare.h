@@ -7,7 +7,14 @@
 #include "../lib/strbuf.h"
 #include "../schema/compare.h"
 
-typedef enum rs_ci_output { RS_CI_TEXT, RS_CI_GITHUB, RS_CI_GITLAB, RS_CI_JSON, RS_CI_MARKDOWN, RS_CI_NMODES } rs_ci_output;
+typedef enum rs_ci_output {
+	RS_CI_TEXT,
+	RS_CI_GITHUB,
+	RS_CI_GITLAB,
+	RS_CI_JSON,
+	RS_CI_MARKDOWN,
+	RS_CI_NMODES
+} rs_ci_output;
 
 /* --fail-on any: every regression, and new functions that are significant. */
 #define RS_FAIL_ON_ANY RS_SEV_NONE

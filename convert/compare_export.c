@@ -56,7 +56,8 @@ int rs_diff_format_of(const char *path)
 
 static const char *speedscope_unit(const char *unit)
 {
-	static const char *const known[] = {"nanoseconds", "microseconds", "milliseconds", "seconds", "bytes"};
+	static const char *const known[] = {"nanoseconds", "microseconds", "milliseconds", "seconds",
+					    "bytes"};
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (!strcmp(unit, known[i]))
 			return known[i];
@@ -71,7 +72,8 @@ typedef struct by_name {
 
 static by_name rollup_by_name(const rs_session *d, size_t col)
 {
-	by_name b = {rs_xcalloc(d->strings.n + 1, sizeof *b.self), rs_xcalloc(d->strings.n + 1, sizeof *b.total)};
+	by_name b = {rs_xcalloc(d->strings.n + 1, sizeof *b.self),
+		     rs_xcalloc(d->strings.n + 1, sizeof *b.total)};
 	size_t n;
 	rs_rollup_row *rows = rs_rollup(d, col, RS_BY_FUNCTION, false, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -182,8 +184,8 @@ static int save_speedscope(const rs_session *d, const rs_cmp_runs *runs, const c
 		return rc;
 	char name[2][96];
 	for (int k = 0; k < 2; k++)
-		snprintf(name[k], sizeof name[k], "%s (%zu run%s, average)", k ? "current" : "baseline", runs->n[k],
-			 runs->n[k] == 1 ? "" : "s");
+		snprintf(name[k], sizeof name[k], "%s (%zu run%s, average)", k ? "current" : "baseline",
+			 runs->n[k], runs->n[k] == 1 ? "" : "s");
 	rs_jw w;
 	rs_jw_init_out(&w, &out);
 	rs_jw_obj(&w);

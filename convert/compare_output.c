@@ -46,6 +46,16 @@ size_t rs_cmp_failures(const rs_cmp_report *r)
 	return n;
 }
 
+/* The lists every report has, in its order: the title and the JSON key. */
+static const struct {
+	rs_cmp_status st;
+	const char *title, *key;
+} lists[] = {{RS_ST_REGRESSION, "Regressions", "regressions"},
+	     {RS_ST_IMPROVEMENT, "Improvements", "improvements"},
+	     {RS_ST_NEW, "New", "new"},
+	     {RS_ST_VANISHED, "Vanished", "vanished"}};
+enum { NLISTS = sizeof lists / sizeof *lists };
+
 static size_t count_status(const rs_cmp_result *res, rs_cmp_status st)
 {
 	size_t n = 0;
@@ -66,7 +76,8 @@ static void put_scaled(rs_strbuf *sb, double v, const char *const *units, const 
 
 static void put_value(rs_strbuf *sb, const char *unit, double v)
 {
-	static const char *const times[] = {"ns", "us", "ms", "s"}, *const sizes[] = {"B", "KiB", "MiB", "GiB"};
+	static const char *const times[] = {"ns", "us", "ms", "s"}, *const sizes[] = {"B", "KiB", "MiB",
+										      "GiB"};
 	static const double tdiv[] = {1, 1e3, 1e6, 1e9}, sdiv[] = {1, 1024, 1048576, 1073741824};
 	if (isnan(v))
 		rs_sb_adds(sb, "-");
@@ -119,7 +130,8 @@ static void put_measure(rs_strbuf *sb, const rs_cmp_report *r)
 	rs_cmp_metric m = r->o->metric;
 	bool stat = m >= RS_CMP_MEAN && m <= RS_CMP_P99;
 	if (res->interval_durations)
-		rs_sb_addf(sb, "%s of the interval durations in each window (%zu a run)", what[m], r->o->windows);
+		rs_sb_addf(sb, "%s of the interval durations in each window (%zu a run)", what[m],
+			   r->o->windows);
 	else if (stat)
 		rs_sb_addf(sb, "%s of each run's window shares of the samples as the leaf, one value per run",
 			   what[m]);
@@ -141,15 +153,17 @@ static void put_files(rs_strbuf *sb, const rs_cmp_report *r, int side)
 static void put_side(rs_strbuf *sb, const rs_cmp_report *r, int side)
 {
 	put_files(sb, r, side);
-	rs_sb_addf(sb, " (%zu run%s, %zu observation%s)", r->res->runs[side], r->res->runs[side] == 1 ? "" : "s",
-		   r->res->nobs[side], r->res->nobs[side] == 1 ? "" : "s");
+	rs_sb_addf(sb, " (%zu run%s, %zu observation%s)", r->res->runs[side],
+		   r->res->runs[side] == 1 ? "" : "s", r->res->nobs[side],
+		   r->res->nobs[side] == 1 ? "" : "s");
 }
 
 /* A run-based comparison with too few runs tests nothing: say why. */
 static bool too_few_runs(const rs_cmp_report *r)
 {
 	const rs_cmp_result *res = r->res;
-	return res->obs == RS_OBS_RUNS && (res->nobs[0] < r->o->min_samples || res->nobs[1] < r->o->min_samples);
+	return res->obs == RS_OBS_RUNS &&
+	       (res->nobs[0] < r->o->min_samples || res->nobs[1] < r->o->min_samples);
 }
 
 static void put_verdict(rs_strbuf *sb, const rs_cmp_report *r)
@@ -192,7 +206,8 @@ static void describe(rs_strbuf *sb, const rs_cmp_report *r, const rs_cmp_row *ro
 
 static const char *label_of(const rs_cmp_row *row)
 {
-	return row->status == RS_ST_REGRESSION ? rs_severity_name(row->severity) : rs_cmp_status_name(row->status);
+	return row->status == RS_ST_REGRESSION ? rs_severity_name(row->severity)
+					       : rs_cmp_status_name(row->status);
 }
 
 static void pad_to(rs_strbuf *sb, size_t line_start, size_t col)
@@ -232,7 +247,8 @@ static void text_section(rs_strbuf *sb, const rs_cmp_report *r, rs_cmp_status st
 	if (!n)
 		return;
 	rs_sb_addf(sb, "\n%s (%zu)%s:\n", title, n, st == RS_ST_REGRESSION ? ", worst first" : "");
-	rs_sb_addf(sb, "  %-11s%-9s%-20s%-12s%-12s%-9s%s\n", "", "change", "CI", "baseline", "current", "q", "row");
+	rs_sb_addf(sb, "  %-11s%-9s%-20s%-12s%-12s%-9s%s\n", "", "change", "CI", "baseline", "current", "q",
+		   "row");
 	for (size_t i = 0; i < r->res->nrows; i++)
 		if (r->res->rows[i].status == st)
 			text_row(sb, r, &r->res->rows[i]);
@@ -252,15 +268,14 @@ static void write_text(const rs_cmp_report *r, rs_strbuf *sb)
 		   "  Benjamini-Hochberg q <= %g; CI: %g%% confidence interval of the change\n",
 		   res->tested, res->nrows, r->o->threshold * 100, r->o->alpha, 100 * (1 - r->o->alpha));
 	if (too_few_runs(r))
-		rs_sb_addf(sb,
-			   "  note: one observation per run and fewer than %zu runs a side: nothing can be\n"
-			   "  tested; give several runs a side (--compare-baseline A1 A2 A3 --compare-current\n"
-			   "  B1 B2 B3), or sessions with sample timestamps\n",
-			   r->o->min_samples);
-	text_section(sb, r, RS_ST_REGRESSION, "Regressions");
-	text_section(sb, r, RS_ST_IMPROVEMENT, "Improvements");
-	text_section(sb, r, RS_ST_NEW, "New");
-	text_section(sb, r, RS_ST_VANISHED, "Vanished");
+		rs_sb_addf(
+			sb,
+			"  note: one observation per run and fewer than %zu runs a side: nothing can be\n"
+			"  tested; give several runs a side (--compare-baseline A1 A2 A3 --compare-current\n"
+			"  B1 B2 B3), or sessions with sample timestamps\n",
+			r->o->min_samples);
+	for (size_t k = 0; k < NLISTS; k++)
+		text_section(sb, r, lists[k].st, lists[k].title);
 	rs_sb_addf(sb, "\n%zu unchanged, %zu untested\n", count_status(res, RS_ST_UNCHANGED),
 		   count_status(res, RS_ST_UNTESTED));
 	put_verdict(sb, r);
@@ -376,10 +391,7 @@ static void write_json(const rs_cmp_report *r, rs_strbuf *sb)
 	rs_jw_uint(&w, rs_cmp_failures(r));
 	rs_jw_key(&w, "verdict");
 	rs_jw_cstr(&w, rs_cmp_failures(r) ? "fail" : "pass");
-	static const struct { rs_cmp_status st; const char *key; } lists[] = {
-		{RS_ST_REGRESSION, "regressions"}, {RS_ST_IMPROVEMENT, "improvements"},
-		{RS_ST_NEW, "new"}, {RS_ST_VANISHED, "vanished"}};
-	for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
+	for (size_t k = 0; k < NLISTS; k++) {
 		rs_jw_key(&w, lists[k].key);
 		rs_jw_arr(&w);
 		for (size_t i = 0; i < res->nrows; i++)
@@ -415,8 +427,10 @@ static void md_section(rs_strbuf *sb, const rs_cmp_report *r, rs_cmp_status st, 
 {
 	if (!count_status(r->res, st))
 		return;
-	rs_sb_addf(sb, "\n#### %s\n\n| | change | CI | baseline | current | q | |\n"
-		       "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n", title);
+	rs_sb_addf(sb,
+		   "\n#### %s\n\n| | change | CI | baseline | current | q | |\n"
+		   "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n",
+		   title);
 	for (size_t i = 0; i < r->res->nrows; i++) {
 		const rs_cmp_row *row = &r->res->rows[i];
 		if (row->status != st)
@@ -449,18 +463,18 @@ static void write_markdown(const rs_cmp_report *r, rs_strbuf *sb)
 	put_verdict(sb, r);
 	rs_sb_addf(sb, "\n\nMetric `%s`: ", rs_cmp_metric_name(r->o->metric));
 	put_measure(sb, r);
-	rs_sb_addf(sb, ". Baseline: %zu run%s, current: %zu run%s. %zu of %zu rows tested with Welch's t-test; "
-		       "flagged: a change of at least %g%% with Benjamini-Hochberg q <= %g. CI: %g%% confidence "
-		       "interval of the change.\n",
+	rs_sb_addf(sb,
+		   ". Baseline: %zu run%s, current: %zu run%s. %zu of %zu rows tested with Welch's t-test; "
+		   "flagged: a change of at least %g%% with Benjamini-Hochberg q <= %g. CI: %g%% confidence "
+		   "interval of the change.\n",
 		   res->runs[0], res->runs[0] == 1 ? "" : "s", res->runs[1], res->runs[1] == 1 ? "" : "s",
 		   res->tested, res->nrows, r->o->threshold * 100, r->o->alpha, 100 * (1 - r->o->alpha));
 	if (too_few_runs(r))
-		rs_sb_adds(sb, "\n> One observation per run and too few runs a side: nothing could be tested. "
-			       "Give several runs a side, or sessions with sample timestamps.\n");
-	md_section(sb, r, RS_ST_REGRESSION, "Regressions");
-	md_section(sb, r, RS_ST_IMPROVEMENT, "Improvements");
-	md_section(sb, r, RS_ST_NEW, "New");
-	md_section(sb, r, RS_ST_VANISHED, "Vanished");
+		rs_sb_adds(sb,
+			   "\n> One observation per run and too few runs a side: nothing could be tested. "
+			   "Give several runs a side, or sessions with sample timestamps.\n");
+	for (size_t k = 0; k < NLISTS; k++)
+		md_section(sb, r, lists[k].st, lists[k].title);
 	rs_sb_addf(sb, "\n%zu unchanged, %zu untested.\n", count_status(res, RS_ST_UNCHANGED),
 		   count_status(res, RS_ST_UNTESTED));
 }
@@ -497,7 +511,8 @@ static void gh_command(rs_strbuf *sb, const rs_cmp_report *r, const rs_cmp_row *
 			rs_sb_addf(sb, ",line=%lld", (long long)row->line);
 		rs_sb_addc(sb, ',');
 	}
-	rs_sb_addf(&t, "rustscope compare: %s%s", label_of(row), row->status == RS_ST_REGRESSION ? " regression" : "");
+	rs_sb_addf(&t, "rustscope compare: %s%s", label_of(row),
+		   row->status == RS_ST_REGRESSION ? " regression" : "");
 	rs_sb_adds(sb, "title=");
 	gh_escape(sb, t.buf, true);
 	rs_sb_adds(sb, "::");

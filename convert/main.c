@@ -141,7 +141,7 @@ static const rs_cmd commands[] = {
 	 "  --from FORMAT            force the input format\n"},
 	{"compare", cmd_compare, "flag significant regressions between two sets of runs",
 	 "rustscope compare [OPTIONS] BASELINE CURRENT\n"
-	 "   or: rustscope compare [OPTIONS] --compare-baseline A... --compare-current B...",
+	 "   or: rustscope compare --compare-baseline A... --compare-current B... ...",
 	 "Compare the baseline runs with the current runs per function, module and\n"
 	 "crate, and flag regressions: a change of at least --threshold percent that\n"
 	 "Welch's t-test finds significant after Benjamini-Hochberg correction over\n"

@@ -66,7 +66,9 @@ rs_severity rs_severity_of(double change, double threshold)
 {
 	if (!(change >= threshold))
 		return RS_SEV_NONE;
-	return change >= RS_SEV_CRITICAL_AT ? RS_SEV_CRITICAL : change >= RS_SEV_MODERATE_AT ? RS_SEV_MODERATE : RS_SEV_MINOR;
+	return change >= RS_SEV_CRITICAL_AT   ? RS_SEV_CRITICAL
+	       : change >= RS_SEV_MODERATE_AT ? RS_SEV_MODERATE
+					      : RS_SEV_MINOR;
 }
 
 /* --- what a session holds for a metric --- */
@@ -288,10 +290,10 @@ static double window_start(const windows *w, size_t k)
 /* The weight of every row in every window of one run. */
 typedef struct run_acc {
 	const rowtab *t;
-	size_t nw;	  /* windows (1 for a run without times) */
-	double *acc;	  /* row * nw + window */
-	double *tot;	  /* all weight of each window */
-	size_t *stamp;	  /* rows charged by the current item (recursion counts once) */
+	size_t nw;     /* windows (1 for a run without times) */
+	double *acc;   /* row * nw + window */
+	double *tot;   /* all weight of each window */
+	size_t *stamp; /* rows charged by the current item (recursion counts once) */
 	size_t serial;
 	bool total;	  /* every frame of the stack, not the leaf alone */
 	uint32_t process; /* a row charged with everything, or NO_ROW */
@@ -415,10 +417,10 @@ typedef struct cmp {
 	const rs_cmp_opts *o;
 	rowtab t;
 	rs_cmp_result *res;
-	bool windowed;	    /* observations are windows (else runs) */
-	bool durations;	    /* mean/p95/p99 of interval durations */
-	bool per_run_stats; /* mean/p95/p99 of a run's window shares */
-	uint32_t process;   /* the alloc total or the RSS lane, else NO_ROW */
+	bool windowed;				  /* observations are windows (else runs) */
+	bool durations;				  /* mean/p95/p99 of interval durations */
+	bool per_run_stats;			  /* mean/p95/p99 of a run's window shares */
+	uint32_t process;			  /* the alloc total or the RSS lane, else NO_ROW */
 	uint32_t **fn_of_frame, **fn_of_interval; /* per session */
 } cmp;
 
@@ -488,7 +490,8 @@ static void observe_shares(cmp *c, run_acc *r, bool base)
 		size_t nv = 0;
 		for (size_t w = 0; w < r->nw; w++)
 			if (r->tot[w] > 0 || !share)
-				vals[nv++] = share ? r->acc[row * r->nw + w] / r->tot[w] : r->acc[row * r->nw + w];
+				vals[nv++] =
+					share ? r->acc[row * r->nw + w] / r->tot[w] : r->acc[row * r->nw + w];
 		if (c->per_run_stats && nv)
 			rs_moments_add(m, stat_of(c->o->metric, vals, nv));
 		else
@@ -506,7 +509,10 @@ static void charge_run(cmp *c, const rs_session *s, size_t i, bool base)
 {
 	windows win;
 	bool timed = c->windowed && run_windows(c, s, &win);
-	run_acc r = {.t = &c->t, .nw = timed ? win.n : 1, .total = c->o->metric == RS_CMP_TOTAL, .process = c->process};
+	run_acc r = {.t = &c->t,
+		     .nw = timed ? win.n : 1,
+		     .total = c->o->metric == RS_CMP_TOTAL,
+		     .process = c->process};
 	r.acc = rs_xcalloc(c->t.n * r.nw + 1, sizeof *r.acc);
 	r.tot = rs_xcalloc(r.nw, sizeof *r.tot);
 	r.stamp = rs_xcalloc(c->t.n + 1, sizeof *r.stamp);
@@ -514,7 +520,8 @@ static void charge_run(cmp *c, const rs_session *s, size_t i, bool base)
 		stretch_ctx sc = {&r, c->fn_of_interval[i], timed ? &win : NULL};
 		rs_intervals_sweep(s, run_stretch, &sc);
 	} else {
-		run_samples(&r, s, c->fn_of_frame[i], rs_cmp_value_column(s, c->o->metric), timed ? &win : NULL);
+		run_samples(&r, s, c->fn_of_frame[i], rs_cmp_value_column(s, c->o->metric),
+			    timed ? &win : NULL);
 	}
 	observe_shares(c, &r, base);
 	free(r.acc);

@@ -30,8 +30,8 @@ int rs_cmp_metric_parse(const char *name); /* -1 when unknown */
 
 /* What one observation is. */
 typedef enum rs_cmp_obs {
-	RS_OBS_WINDOWS,	  /* one value per time window of each run */
-	RS_OBS_RUNS,	  /* one value per run */
+	RS_OBS_WINDOWS, /* one value per time window of each run */
+	RS_OBS_RUNS,	/* one value per run */
 } rs_cmp_obs;
 
 typedef struct rs_cmp_opts {
@@ -88,8 +88,8 @@ typedef struct rs_cmp_result {
 	size_t nrows;
 	rs_cmp_obs obs;
 	bool interval_durations; /* mean/p95/p99 of interval durations per window */
-	const char *unit; /* "share", "nanoseconds", or the sample type's or lane's unit
-			   * (valid while the sessions live) */
+	const char *unit;	 /* "share", "nanoseconds", or the sample type's or lane's unit
+				  * (valid while the sessions live) */
 	size_t runs[2];		 /* baseline, current */
 	size_t nobs[2];		 /* observations per side (windows or runs) */
 	size_t tested;

@@ -66,7 +66,8 @@ static void add_run(differ *x, const rs_session *s, int32_t col, double scale, i
 	size_t nv = s->nsample_types;
 	for (size_t i = 0; i < s->samples.n; i++)
 		if (s->samples.stack[i] >= 0) /* a sample without frames has no place in a flame graph */
-			x->sum[k][node_of[s->samples.stack[i]]] += scale * (double)s->samples.values[i * nv + (size_t)col];
+			x->sum[k][node_of[s->samples.stack[i]]] +=
+				scale * (double)s->samples.values[i * nv + (size_t)col];
 	free(frame_of);
 	free(node_of);
 }
@@ -84,7 +85,8 @@ static const char *common_unit(const rs_diff_side *const sides[2], rs_err *err)
 		for (size_t i = 0; i < sides[k]->n; i++) {
 			const char *u = unit_of(sides[k]->runs[i], sides[k]->col[i]);
 			if (unit && strcmp(u, unit)) {
-				rs_fail(err, RS_EINPUT, "cannot subtract values in %s from values in %s", unit, u);
+				rs_fail(err, RS_EINPUT, "cannot subtract values in %s from values in %s",
+					unit, u);
 				return NULL;
 			}
 			unit = unit ? unit : u;

@@ -27,10 +27,12 @@ static void incbeta(void)
 	CHECK("stats: I_0.3(2, 5) (a polynomial: 0.579825)", near(rs_incbeta(2, 5, 0.3), 0.579825, 1e-13));
 	CHECK("stats: I_0.9(0.5, 0.5)", near(rs_incbeta(0.5, 0.5, 0.9), 0.79516723530086657191, 1e-13));
 	CHECK("stats: I_0.5(10, 10) = 0.5 by symmetry", near(rs_incbeta(10, 10, 0.5), 0.5, 1e-14));
-	CHECK("stats: I_0.01(50, 0.5), a far tail", near(rs_incbeta(50, 0.5, 0.01), 7.9982274179048210542e-102, 1e-11));
+	CHECK("stats: I_0.01(50, 0.5), a far tail",
+	      near(rs_incbeta(50, 0.5, 0.01), 7.9982274179048210542e-102, 1e-11));
 	CHECK("stats: I_0.999(200, 3)", near(rs_incbeta(200, 3, 0.999), 0.9988334368468834214, 1e-12));
 	CHECK("stats: I_0.02(0.5, 30)", near(rs_incbeta(0.5, 30, 0.02), 0.72710173476532317773, 1e-12));
-	CHECK("stats: I_0.9995(10000, 0.5), a big a", near(rs_incbeta(1e4, 0.5, 0.9995), 0.0015634901922566106485, 1e-10));
+	CHECK("stats: I_0.9995(10000, 0.5), a big a",
+	      near(rs_incbeta(1e4, 0.5, 0.9995), 0.0015634901922566106485, 1e-10));
 	CHECK("stats: I_0 = 0 and I_1 = 1", rs_incbeta(3, 4, 0) == 0 && rs_incbeta(3, 4, 1) == 1);
 }
 
@@ -38,16 +40,21 @@ static void student_t(void)
 {
 	/* closed forms: df 1 is Cauchy, df 2 is 1/2 + t / (2 sqrt(2 + t^2)) */
 	CHECK("stats: t CDF, df 1 (Cauchy)", near(rs_t_cdf(1.5, 1), 0.5 + atan(1.5) / M_PI, 1e-13));
-	CHECK("stats: t CDF, df 2 (closed form)", near(rs_t_cdf(-0.8, 2), 0.5 - 0.8 / (2 * sqrt(2 + 0.64)), 1e-13));
-	CHECK("stats: t CDF at the 97.5 % point of df 10", near(rs_t_cdf(2.228138852, 10), 0.97500000000058173765, 1e-13));
+	CHECK("stats: t CDF, df 2 (closed form)",
+	      near(rs_t_cdf(-0.8, 2), 0.5 - 0.8 / (2 * sqrt(2 + 0.64)), 1e-13));
+	CHECK("stats: t CDF at the 97.5 % point of df 10",
+	      near(rs_t_cdf(2.228138852, 10), 0.97500000000058173765, 1e-13));
 	CHECK("stats: t CDF, df 2.5", near(rs_t_cdf(-3, 2.5), 0.036288047774515921947, 1e-12));
 	CHECK("stats: t CDF, df 7.3", near(rs_t_cdf(-0.25, 7.3), 0.40473877130228889684, 1e-12));
 	CHECK("stats: t CDF, df 1e5", near(rs_t_cdf(0.7, 1e5), 0.75803553357633891929, 1e-10));
-	CHECK("stats: t CDF, df 1e8 is the normal", near(rs_t_cdf(1.96, 1e8), 0.5 * erfc(-1.96 / sqrt(2)), 1e-9));
+	CHECK("stats: t CDF, df 1e8 is the normal",
+	      near(rs_t_cdf(1.96, 1e8), 0.5 * erfc(-1.96 / sqrt(2)), 1e-9));
 	CHECK("stats: t quantile 0.975, df 10", near(rs_t_quantile(0.975, 10), 2.2281388519862742245, 1e-10));
 	CHECK("stats: t quantile 0.995, df 3", near(rs_t_quantile(0.995, 3), 5.8409093097333554113, 1e-10));
-	CHECK("stats: t quantile 0.025, df 4.5", near(rs_t_quantile(0.025, 4.5), -2.6589123472044037244, 1e-10));
-	CHECK("stats: t quantile 0.975, df 1e6", near(rs_t_quantile(0.975, 1e6), 1.9599663568141066553, 1e-9));
+	CHECK("stats: t quantile 0.025, df 4.5",
+	      near(rs_t_quantile(0.025, 4.5), -2.6589123472044037244, 1e-10));
+	CHECK("stats: t quantile 0.975, df 1e6",
+	      near(rs_t_quantile(0.975, 1e6), 1.9599663568141066553, 1e-9));
 }
 
 static rs_moments moments(const double *x, size_t n)
@@ -80,18 +87,22 @@ static void welch(void)
 	rs_moments other = moments((const double[]){4, 4}, 2);
 	CHECK("welch: one value is too few", !rs_welch_test(&one, &mb, 0, &w));
 	CHECK("welch: constant and equal: p = 1", rs_welch_test(&same, &same, 0, &w) && w.p == 1 && w.t == 0);
-	CHECK("welch: constant and different: p = 0", rs_welch_test(&same, &other, 0, &w) && w.p == 0 && isinf(w.t));
+	CHECK("welch: constant and different: p = 0",
+	      rs_welch_test(&same, &other, 0, &w) && w.p == 0 && isinf(w.t));
 	/* a known variance of 0.25 on a difference of 1: z = 2, the normal's p */
-	CHECK("welch: extra variance alone is a z-test", rs_welch_test(&same, &other, 0.25, &w) && near(w.t, 2, 1e-14) &&
-							    isinf(w.df) && near(w.p, erfc(2 / sqrt(2)), 1e-12));
+	CHECK("welch: extra variance alone is a z-test", rs_welch_test(&same, &other, 0.25, &w) &&
+								 near(w.t, 2, 1e-14) && isinf(w.df) &&
+								 near(w.p, erfc(2 / sqrt(2)), 1e-12));
 	rs_welch_test(&ma, &mb, 0.01, &w);
-	CHECK("welch: extra variance widens the error", near(w.se * w.se, (ma.m2 / 6 / 7 + mb.m2 / 8 / 9) + 0.01, 1e-12));
+	CHECK("welch: extra variance widens the error",
+	      near(w.se * w.se, (ma.m2 / 6 / 7 + mb.m2 / 8 / 9) + 0.01, 1e-12));
 
 	/* Welford and the merge of zeros agree with the textbook formulas */
 	rs_moments z = moments((const double[]){5, 7}, 2);
 	rs_moments_add_zeros(&z, 3);
 	rs_moments direct = moments((const double[]){5, 7, 0, 0, 0}, 5);
-	CHECK("moments: zeros merged at once", z.n == 5 && near(z.mean, direct.mean, 1e-15) && near(z.m2, direct.m2, 1e-14));
+	CHECK("moments: zeros merged at once",
+	      z.n == 5 && near(z.mean, direct.mean, 1e-15) && near(z.m2, direct.m2, 1e-14));
 	CHECK("moments: sample variance", near(rs_moments_var(&direct), 11.3, 1e-14));
 }
 
@@ -102,14 +113,15 @@ static void bh(void)
 	 * largest down: 0.025 0.025 0.05 0.05 0.5 */
 	double p[] = {0.01, 0.04, 0.03, 0.005, NAN, 0.5}, q[6];
 	rs_bh_adjust(p, 6, q);
-	CHECK("bh: q-values", near(q[0], 0.025, 1e-15) && near(q[1], 0.05, 1e-15) && near(q[2], 0.05, 1e-15) &&
-				      near(q[3], 0.025, 1e-15) && isnan(q[4]) && near(q[5], 0.5, 1e-15));
+	CHECK("bh: q-values", near(q[0], 0.025, 1e-15) && near(q[1], 0.05, 1e-15) &&
+				      near(q[2], 0.05, 1e-15) && near(q[3], 0.025, 1e-15) && isnan(q[4]) &&
+				      near(q[5], 0.5, 1e-15));
 	/* a large p earlier in rank order lowers nothing: monotone from the top */
 	double p2[] = {0.02, 0.021, 0.022, 0.9}, q2[4];
 	rs_bh_adjust(p2, 4, q2);
-	CHECK("bh: step-up running minimum", near(q2[0], 0.0293333333333333333, 1e-14) &&
-						 near(q2[1], 0.0293333333333333333, 1e-14) &&
-						 near(q2[2], 0.0293333333333333333, 1e-14) && near(q2[3], 0.9, 1e-15));
+	CHECK("bh: step-up running minimum",
+	      near(q2[0], 0.0293333333333333333, 1e-14) && near(q2[1], 0.0293333333333333333, 1e-14) &&
+		      near(q2[2], 0.0293333333333333333, 1e-14) && near(q2[3], 0.9, 1e-15));
 	double one = 0.3, qo;
 	rs_bh_adjust(&one, 1, &qo);
 	CHECK("bh: one test is its own q", qo == 0.3);
@@ -194,15 +206,21 @@ static void doubled(void)
 	const rs_cmp_row *hot = row_named(&r, "app::engine::hot");
 	CHECK("compare: 30 windows a side", r.obs == RS_OBS_WINDOWS && r.nobs[0] == 30 && r.nobs[1] == 30);
 	CHECK("compare: the doubled function is a critical regression",
-	      hot && hot->status == RS_ST_REGRESSION && hot->severity == RS_SEV_CRITICAL && near(hot->change, 1.0, 1e-9));
-	CHECK("compare: its shares", hot && near(hot->base.mean, 0.10, 1e-12) && near(hot->cur.mean, 0.20, 1e-12));
-	CHECK("compare: the interval holds the change", hot && hot->ci_low < 1 && hot->ci_high > 1 && hot->ci_low > 0.9);
+	      hot && hot->status == RS_ST_REGRESSION && hot->severity == RS_SEV_CRITICAL &&
+		      near(hot->change, 1.0, 1e-9));
+	CHECK("compare: its shares",
+	      hot && near(hot->base.mean, 0.10, 1e-12) && near(hot->cur.mean, 0.20, 1e-12));
+	CHECK("compare: the interval holds the change",
+	      hot && hot->ci_low < 1 && hot->ci_high > 1 && hot->ci_low > 0.9);
 	CHECK("compare: worst first", r.nrows && r.rows[0].status == RS_ST_REGRESSION);
 	const rs_cmp_row *mod = row_named(&r, "app::engine"), *crate = row_named(&r, "lib");
-	CHECK("compare: the module row follows its function", mod && mod->kind == RS_ROW_MODULE && mod->status == RS_ST_REGRESSION);
-	CHECK("compare: the crate that lost share improved", crate && crate->kind == RS_ROW_CRATE && crate->status == RS_ST_IMPROVEMENT);
+	CHECK("compare: the module row follows its function",
+	      mod && mod->kind == RS_ROW_MODULE && mod->status == RS_ST_REGRESSION);
+	CHECK("compare: the crate that lost share improved",
+	      crate && crate->kind == RS_ROW_CRATE && crate->status == RS_ST_IMPROVEMENT);
 	const rs_cmp_row *fresh = row_named(&r, "app::fresh"), *gone = row_named(&r, "app::gone");
-	CHECK("compare: new and vanished", fresh && fresh->status == RS_ST_NEW && gone && gone->status == RS_ST_VANISHED);
+	CHECK("compare: new and vanished",
+	      fresh && fresh->status == RS_ST_NEW && gone && gone->status == RS_ST_VANISHED);
 	CHECK("compare: main is on every stack, no self", !row_named(&r, "main"));
 	rs_cmp_result_free(&r);
 
@@ -210,8 +228,9 @@ static void doubled(void)
 	total.metric = RS_CMP_TOTAL;
 	rs_compare((const rs_session *const[]){a}, 1, (const rs_session *const[]){b}, 1, &total, &r);
 	const rs_cmp_row *m = row_named(&r, "main");
-	CHECK("compare: total puts main at 100 % on both sides",
-	      m && near(m->base.mean, 1, 1e-12) && near(m->cur.mean, 1, 1e-12) && m->status == RS_ST_UNCHANGED);
+	CHECK("compare: total puts main at 100 % on both sides", m && near(m->base.mean, 1, 1e-12) &&
+									 near(m->cur.mean, 1, 1e-12) &&
+									 m->status == RS_ST_UNCHANGED);
 	rs_cmp_result_free(&r);
 
 	rs_compare((const rs_session *const[]){a}, 1, (const rs_session *const[]){a}, 1, &defaults, &r);
@@ -231,12 +250,14 @@ static void untimed(void)
 	rs_cmp_result r;
 	rs_compare((const rs_session *const *)a, 1, (const rs_session *const *)b, 1, &defaults, &r);
 	const rs_cmp_row *hot = row_named(&r, "app::engine::hot");
-	CHECK("compare: no times, one run a side: observations are runs", r.obs == RS_OBS_RUNS && r.nobs[0] == 1);
+	CHECK("compare: no times, one run a side: observations are runs",
+	      r.obs == RS_OBS_RUNS && r.nobs[0] == 1);
 	CHECK("compare: ... and nothing is tested", r.tested == 0 && hot && hot->status == RS_ST_UNTESTED);
 	rs_cmp_result_free(&r);
 	rs_compare((const rs_session *const *)a, 3, (const rs_session *const *)b, 3, &defaults, &r);
 	hot = row_named(&r, "app::engine::hot");
-	CHECK("compare: three runs a side are tested", r.nobs[0] == 3 && hot && hot->status == RS_ST_REGRESSION);
+	CHECK("compare: three runs a side are tested",
+	      r.nobs[0] == 3 && hot && hot->status == RS_ST_REGRESSION);
 	rs_cmp_result_free(&r);
 	for (int i = 0; i < 3; i++) {
 		rs_session_free(a[i]);
@@ -268,15 +289,18 @@ static void durations(void)
 	rs_cmp_result r;
 	rs_compare((const rs_session *const[]){a}, 1, (const rs_session *const[]){b}, 1, &o, &r);
 	const rs_cmp_row *st = row_named(&r, "app::step");
-	CHECK("compare: p95 of interval durations per window", r.interval_durations && !strcmp(r.unit, "nanoseconds"));
+	CHECK("compare: p95 of interval durations per window",
+	      r.interval_durations && !strcmp(r.unit, "nanoseconds"));
 	/* each window's ten durations are five of 2 and five of 2.5 ms (4 and 4.5 ms) */
-	CHECK("compare: the p95s", st && near(st->base.mean, 2.5e6, 1e-12) && near(st->cur.mean, 4.5e6, 1e-12));
+	CHECK("compare: the p95s",
+	      st && near(st->base.mean, 2.5e6, 1e-12) && near(st->cur.mean, 4.5e6, 1e-12));
 	CHECK("compare: a slower step is a regression", st && st->status == RS_ST_REGRESSION);
 	rs_cmp_result_free(&r);
 	o.metric = RS_CMP_SELF;
 	rs_compare((const rs_session *const[]){a}, 1, (const rs_session *const[]){a}, 1, &o, &r);
 	st = row_named(&r, "app::step");
-	CHECK("compare: self of intervals alone is all of it", st && near(st->base.mean, 1, 1e-12) && st->kind == RS_ROW_FUNCTION);
+	CHECK("compare: self of intervals alone is all of it",
+	      st && near(st->base.mean, 1, 1e-12) && st->kind == RS_ROW_FUNCTION);
 	rs_cmp_result_free(&r);
 	rs_session_free(a);
 	rs_session_free(b);
@@ -297,7 +321,8 @@ static void memory(void)
 	rs_cmp_opts o = defaults;
 	o.metric = RS_CMP_RSS;
 	rs_err err = {0};
-	CHECK("compare: rss needs the lane", rs_cmp_check(none, RS_CMP_RSS, &err) == RS_EINPUT && strstr(err.msg, "rss_bytes"));
+	CHECK("compare: rss needs the lane",
+	      rs_cmp_check(none, RS_CMP_RSS, &err) == RS_EINPUT && strstr(err.msg, "rss_bytes"));
 	CHECK("compare: alloc needs a type", rs_cmp_check(none, RS_CMP_ALLOC, &(rs_err){0}) == RS_EINPUT);
 	CHECK("compare: the lane is there", rs_cmp_check(a, RS_CMP_RSS, &(rs_err){0}) == 0);
 	rs_cmp_result r;
@@ -320,7 +345,8 @@ static void bands(void)
 	CHECK("severity: moderate from 25 %", rs_severity_of(0.25, 0.10) == RS_SEV_MODERATE);
 	CHECK("severity: critical from 50 %", rs_severity_of(0.5, 0.10) == RS_SEV_CRITICAL);
 	CHECK("severity: a threshold above a band starts there", rs_severity_of(0.3, 0.4) == RS_SEV_NONE);
-	CHECK("severity: names", rs_severity_parse("moderate") == RS_SEV_MODERATE && rs_severity_parse("none") < 0);
+	CHECK("severity: names",
+	      rs_severity_parse("moderate") == RS_SEV_MODERATE && rs_severity_parse("none") < 0);
 	CHECK("metric: names", rs_cmp_metric_parse("p99") == RS_CMP_P99 && rs_cmp_metric_parse("x") < 0);
 }
 
