@@ -4,8 +4,9 @@
  * Benjamini-Hochberg against a hand-worked example, quantiles; then
  * comparisons of small sessions whose answer is known by construction:
  * a doubled function, a new and a vanished one, A/A, runs without times,
- * interval durations and the RSS lane. */
+ * interval durations and the RSS lane; the difference session (schema/diff.c). */
 #include "schema/compare.h"
+#include "schema/diff.h"
 #include "unit.h"
 
 #include <math.h>
@@ -350,6 +351,48 @@ static void bands(void)
 	CHECK("metric: names", rs_cmp_metric_parse("p99") == RS_CMP_P99 && rs_cmp_metric_parse("x") < 0);
 }
 
+/* The diff merges by names, averages per run and keeps both columns. */
+static void diffs(void)
+{
+	rs_session *a1 = run(10, false, false, false), *a2 = run(20, false, false, false);
+	rs_session *b1 = run(30, false, true, false);
+	const rs_session *base[] = {a1, a2}, *cur[] = {b1};
+	int32_t col0[] = {0, 0}, col1[] = {0};
+	rs_diff_side sa = {base, col0, 2}, sb = {cur, col1, 1};
+	rs_session *d = NULL;
+	rs_err err = {0};
+	CHECK("diff: built", rs_diff_session(&sa, &sb, &d, &err) == 0 && d);
+	int64_t hot[2] = {0, 0}, fresh[2] = {0, 0};
+	for (size_t i = 0; d && i < d->samples.n; i++) {
+		const char *leaf = rs_s(d, d->frames[d->stacks[d->samples.stack[i]].frame].name);
+		int64_t *into = !strcmp(leaf, "app::engine::hot") ? hot
+				: !strcmp(leaf, "app::fresh")	  ? fresh
+								  : NULL;
+		for (int k = 0; into && k < 2; k++)
+			into[k] += d->samples.values[i * 2 + (size_t)k];
+	}
+	/* 30 windows of 100 samples of 10 ms: 10 % (20 %) of 300 ms a window */
+	CHECK("diff: the baseline's per-run average before, the current after",
+	      hot[0] == 30 * 15 * 10 * MS && hot[1] == 30 * 30 * 10 * MS);
+	CHECK("diff: a function of one side only", fresh[0] == 0 && fresh[1] == 30 * 3 * 10 * MS);
+	CHECK("diff: one frame per name", d && d->nframes == 4);
+	rs_diff_add_delta(d);
+	CHECK("diff: delta is after - before and the default",
+	      d->nsample_types == 3 && !strcmp(rs_s(d, d->default_sample_type), "delta") &&
+		      d->samples.values[2] == d->samples.values[1] - d->samples.values[0]);
+	rs_session_free(d);
+	rs_session *other = run(10, false, false, false);
+	rs_sample_type_add(other, "alloc_space", "bytes");
+	int32_t col_bytes[] = {1};
+	rs_diff_side so = {(const rs_session *const[]){other}, col_bytes, 1};
+	CHECK("diff: nanoseconds minus bytes is refused",
+	      rs_diff_session(&sa, &so, &d, &err) == RS_EINPUT && strstr(err.msg, "cannot subtract"));
+	rs_session_free(other);
+	rs_session_free(a1);
+	rs_session_free(a2);
+	rs_session_free(b1);
+}
+
 int main(void)
 {
 	incbeta();
@@ -362,5 +405,6 @@ int main(void)
 	durations();
 	memory();
 	bands();
+	diffs();
 	return unit_failures != 0;
 }
