@@ -126,9 +126,8 @@ void rs_diff_add_delta(rs_session *d)
 {
 	uint32_t col = rs_sample_type_add(d, "delta", rs_s(d, d->sample_types[0].unit));
 	size_t nv = d->nsample_types;
-	for (size_t i = 0; i < d->samples.n; i++) {
-		int64_t *v = &d->samples.values[i * nv];
-		v[col] = v[1] - v[0];
-	}
+	int64_t *v = d->samples.values; /* before, after, delta of each sample */
+	for (size_t i = 0; i < d->samples.n; i++)
+		v[i * nv + col] = v[i * nv + 1] - v[i * nv];
 	d->default_sample_type = d->sample_types[col].type;
 }

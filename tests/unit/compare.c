@@ -362,8 +362,10 @@ static void diffs(void)
 	rs_session *d = NULL;
 	rs_err err = {0};
 	CHECK("diff: built", rs_diff_session(&sa, &sb, &d, &err) == 0 && d);
+	if (!d)
+		return;
 	int64_t hot[2] = {0, 0}, fresh[2] = {0, 0};
-	for (size_t i = 0; d && i < d->samples.n; i++) {
+	for (size_t i = 0; i < d->samples.n; i++) {
 		const char *leaf = rs_s(d, d->frames[d->stacks[d->samples.stack[i]].frame].name);
 		int64_t *into = !strcmp(leaf, "app::engine::hot") ? hot
 				: !strcmp(leaf, "app::fresh")	  ? fresh
@@ -375,7 +377,7 @@ static void diffs(void)
 	CHECK("diff: the baseline's per-run average before, the current after",
 	      hot[0] == 30 * 15 * 10 * MS && hot[1] == 30 * 30 * 10 * MS);
 	CHECK("diff: a function of one side only", fresh[0] == 0 && fresh[1] == 30 * 3 * 10 * MS);
-	CHECK("diff: one frame per name", d && d->nframes == 4);
+	CHECK("diff: one frame per name", d->nframes == 4);
 	rs_diff_add_delta(d);
 	CHECK("diff: delta is after - before and the default",
 	      d->nsample_types == 3 && !strcmp(rs_s(d, d->default_sample_type), "delta") &&
