@@ -15,15 +15,17 @@
 #include "record.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-enum { SPSC_BYTES = 8 << 20, MAIN_TICK_MS = 20 };
+enum { SPSC_BYTES = 8 << 20 };
 
 static volatile sig_atomic_t flush_asked, clear_asked;
 static void on_usr1(int sig) { (void)sig; flush_asked = 1; }
@@ -32,6 +34,7 @@ static void on_usr2(int sig) { (void)sig; clear_asked = 1; }
 typedef struct reader {
 	rs_perf *p;
 	rs_spsc q;
+	int wake; /* eventfd: records were handed over */
 	atomic_bool stop;
 	atomic_ullong dropped; /* records that found the SPSC ring full */
 	pthread_t th;
@@ -50,6 +53,9 @@ static void *read_main(void *arg)
 		for (size_t i = 0; i < n; i++)
 			if (!rs_spsc_push(&rd->q, rd->p->recs[i].hdr, rd->p->recs[i].hdr->size))
 				atomic_fetch_add(&rd->dropped, 1);
+		uint64_t one = 1;
+		if (n && write(rd->wake, &one, sizeof one) < 0)
+			continue; /* the counter is full: the main thread is awake anyway */
 	}
 	return NULL;
 }
@@ -239,15 +245,23 @@ static const char *loop(cont *c, int64_t mono0, rs_err *err, int *rc)
 			return "duration";
 		if (!rs_target_alive(c->t))
 			return "target exit";
-		struct timespec ts = {0, MAIN_TICK_MS * 1000000L};
-		nanosleep(&ts, NULL);
+		/* asleep until records come, the next /proc or status tick, or a signal */
+		int64_t until = next_stat < next_status ? next_stat : next_status;
+		until = until < deadline ? until : deadline;
+		struct pollfd pf = {.fd = c->rd->wake, .events = POLLIN};
+		uint64_t n;
+		int ms = until > now ? (int)((until - now) / 1000000) + 1 : 0;
+		if (poll(&pf, 1, ms) > 0 && read(c->rd->wake, &n, sizeof n) < 0)
+			continue;
 	}
 }
 
 int rs_record_continuous(const record_opts *o, rs_perf *p, rs_recorder *r, rs_procstat *ps, target *t,
 			 int64_t mono0, int64_t offset, rs_err *err)
 {
-	reader rd = {.p = p};
+	reader rd = {.p = p, .wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
+	if (rd.wake < 0)
+		return rs_fail(err, RS_EIO, "eventfd: %s", strerror(errno));
 	rs_spsc_init(&rd.q, SPSC_BYTES);
 	atomic_init(&rd.stop, false);
 	atomic_init(&rd.dropped, 0);
@@ -280,6 +294,7 @@ int rs_record_continuous(const record_opts *o, rs_perf *p, rs_recorder *r, rs_pr
 	r->ring = NULL;
 	rs_ring_free(&c.ring);
 	rs_spsc_free(&rd.q);
+	close(rd.wake);
 	rs_session_free(c.scratch);
 	return rc;
 }
