@@ -7,7 +7,8 @@
 # inclusive share within 3 points of 1/3 and of perf record --call-graph
 # dwarf, at most 1% truncated stacks; the default mode's counters; and fp
 # losing fract_phase (the leaf's caller), which shows that the workload
-# reproduces the bug.
+# reproduces the bug. The default mode through record --continuous's ring
+# too.
 . tests/lib.sh
 . tests/t/record-common.bash
 record_ready "record unwind" || exit 0
@@ -85,6 +86,11 @@ for w in rsunwind cnofp; do
 	spec "$w: its phases take 1/3 of its CPU time each (its own clock)" \
 		"(lambda o: (lambda v: (len(v) == 3 and all(abs(x - sum(v) / 3) <= 0.01 * sum(v) for x in v), o))([float(x) for x in o.split()[3::2]]))(open('$T/$w.own').read())"
 	[ $w = rsunwind ] && rec "$w-spawn-fp" --call-graph fp -- "$WL/$w" $SECS
+	# The same through --continuous's ring (the file written when it ends).
+	rm -rf "$T/cont-$w" && mkdir -p "$T/cont-$w"
+	expect_exit "record unwind $w-spawn-continuous: records" 0 "$RS" record -q -F $HZ --continuous \
+		--flush-on-exit --output-dir "$T/cont-$w" -- "$WL/$w" $SECS
+	cp "$T/cont-$w"/*.session.json "$T/$w-spawn-continuous.session.json" 2>/dev/null
 
 	# Attached: two workers (the main thread and one more), SECS seconds
 	# for each recording, one after the other.
@@ -102,6 +108,7 @@ for w in rsunwind cnofp; do
 		accuracy "$w-$h-default" "$w-$h" default
 		accuracy "$w-$h-dwarf" "$w-$h" dwarf
 	done
+	accuracy "$w-spawn-continuous" "$w-spawn" default
 
 	# Frame pointers lose the caller of a leaf without a frame (trunc), so
 	# most of fract_phase's samples; dwarf and the default keep them: the
@@ -118,7 +125,7 @@ for w in rsunwind cnofp; do
 	fi
 
 	ins=()
-	for t in spawn-default spawn-dwarf spawn-fp attach-default attach-dwarf; do
+	for t in spawn-default spawn-dwarf spawn-fp spawn-continuous attach-default attach-dwarf; do
 		ins+=("$w-$t=$T/$w-$t.session.json")
 	done
 	unwind_stats "$T/$w.stats.json" "$phases" "${ins[@]}" "$w-spawn=$T/$w-spawn.perf.txt" "$w-attach=$T/$w-attach.perf.txt"
