@@ -192,19 +192,24 @@ double rs_jv_double(const rs_jv *v)
 
 /* Up to 18 digits cannot overflow int64: parsed inline, as strtoll was a
  * tenth of reading a trace. Longer integers and fractions fall through. */
+/* Decimal integers of up to 19 digits (nanosecond timestamps have 19)
+ * that fit int64_t, without strtoll; false for anything else. */
 static bool small_int(const char *s, size_t n, int64_t *out)
 {
-	size_t i = s[0] == '-';
-	if (n - i == 0 || n - i > 18)
+	bool neg = s[0] == '-';
+	size_t i = neg;
+	if (n - i == 0 || n - i > 19)
 		return false;
-	int64_t x = 0;
+	uint64_t x = 0; /* 19 digits never overflow 64 bits */
 	for (; i < n; i++) {
 		unsigned d = (unsigned)(s[i] - '0');
 		if (d > 9)
 			return false;
 		x = x * 10 + d;
 	}
-	*out = s[0] == '-' ? -x : x;
+	if (x > (uint64_t)INT64_MAX + neg)
+		return false;
+	*out = neg ? (int64_t)(0 - x) : (int64_t)x;
 	return true;
 }
 
