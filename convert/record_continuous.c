@@ -11,6 +11,7 @@
 #include "../lib/spsc.h"
 #include "../lib/strbuf.h"
 #include "../lib/warn.h"
+#include "../lib/xalloc.h"
 #include "../schema/correlate.h"
 #include "record.h"
 
@@ -19,6 +20,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -145,7 +147,7 @@ typedef struct cont {
 	rs_procstat *ps;
 	target *t;
 	reader *rd;
-	rs_ring ring;
+	rs_ring *ring;
 	rs_session *scratch; /* /proc lanes, emptied into the ring */
 	int64_t offset, started_real;
 	unsigned files;
@@ -172,15 +174,15 @@ static int flush(cont *c, const char *why, rs_err *err)
 {
 	int64_t t0 = rs_now_ns(CLOCK_MONOTONIC);
 	rs_session *s = rs_session_new();
-	ring_counters(&c->ring, c->scratch, s, c->offset);
+	ring_counters(c->ring, c->scratch, s, c->offset);
 	char more[512];
 	snprintf(more, sizeof more,
 		 ",\"continuous\":{\"buffer_bytes\":%llu,\"used_bytes\":%llu,\"retention_seconds\":%g,"
 		 "\"evicted_entries\":%llu,\"handover_lost\":%llu,\"file\":%u}",
-		 (unsigned long long)c->ring.cap, (unsigned long long)rs_ring_used(&c->ring), c->o->retention_s,
-		 (unsigned long long)c->ring.evicted, (unsigned long long)atomic_load(&c->rd->dropped),
+		 (unsigned long long)c->ring->cap, (unsigned long long)rs_ring_used(c->ring), c->o->retention_s,
+		 (unsigned long long)c->ring->evicted, (unsigned long long)atomic_load(&c->rd->dropped),
 		 c->files + 1);
-	int64_t start = c->ring.entries ? c->ring.tail_us * 1000 + c->offset : rs_now_ns(CLOCK_REALTIME);
+	int64_t start = c->ring->entries ? c->ring->tail_us * 1000 + c->offset : rs_now_ns(CLOCK_REALTIME);
 	rs_record_session(s, c->o, c->r, c->p, c->ps, c->t, start, rs_now_ns(CLOCK_REALTIME), c->offset, why,
 			  more);
 	add_snapshots(s, c->o);
@@ -203,9 +205,9 @@ static int flush(cont *c, const char *why, rs_err *err)
 static void status_line(const cont *c)
 {
 	fprintf(stderr, "rustscope record: continuous, %llu entries in the window (%llu of %llu bytes), "
-		"%llu evicted, %llu lost\n", (unsigned long long)c->ring.entries,
-		(unsigned long long)rs_ring_used(&c->ring), (unsigned long long)c->ring.cap,
-		(unsigned long long)c->ring.evicted,
+		"%llu evicted, %llu lost\n", (unsigned long long)c->ring->entries,
+		(unsigned long long)rs_ring_used(c->ring), (unsigned long long)c->ring->cap,
+		(unsigned long long)c->ring->evicted,
 		(unsigned long long)(c->r->lost + c->r->lost_samples + atomic_load(&c->rd->dropped)));
 }
 
@@ -220,7 +222,7 @@ static const char *loop(cont *c, int64_t mono0, rs_err *err, int *rc)
 		consume(c->rd, c->r);
 		int64_t now = rs_now_ns(CLOCK_MONOTONIC);
 		if (now >= next_stat) {
-			sample_counters(c->ps, c->scratch, &c->ring, now);
+			sample_counters(c->ps, c->scratch, c->ring, now);
 			next_stat = next_stat + step > now ? next_stat + step : now + step;
 		}
 		if (now >= next_status) {
@@ -231,7 +233,7 @@ static const char *loop(cont *c, int64_t mono0, rs_err *err, int *rc)
 		}
 		if (clear_asked) {
 			clear_asked = 0;
-			rs_ring_clear(&c->ring);
+			rs_ring_clear(c->ring);
 			fprintf(stderr, "rustscope record: window cleared (SIGUSR2)\n");
 		}
 		if (flush_asked) {
@@ -267,8 +269,9 @@ int rs_record_continuous(const record_opts *o, rs_perf *p, rs_recorder *r, rs_pr
 	atomic_init(&rd.dropped, 0);
 	cont c = {.o = o, .p = p, .r = r, .ps = ps, .t = t, .rd = &rd, .scratch = rs_session_new(),
 		  .offset = offset};
-	rs_ring_init(&c.ring, (size_t)(o->buffer_mb * 1048576), (int64_t)(o->retention_s * 1e9));
-	r->ring = &c.ring;
+	c.ring = rs_xmalloc(sizeof *c.ring);
+	rs_ring_init(c.ring, (size_t)(o->buffer_mb * 1048576), (int64_t)(o->retention_s * 1e9));
+	r->ring = c.ring;
 	struct sigaction sa = {0};
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_usr1;
@@ -292,7 +295,8 @@ int rs_record_continuous(const record_opts *o, rs_perf *p, rs_recorder *r, rs_pr
 	if (last)
 		rc = flush(&c, why, err);
 	r->ring = NULL;
-	rs_ring_free(&c.ring);
+	rs_ring_free(c.ring);
+	free(c.ring);
 	rs_spsc_free(&rd.q);
 	close(rd.wake);
 	rs_session_free(c.scratch);

@@ -60,7 +60,7 @@ static size_t put_varint(unsigned char *p, uint64_t v)
 	return n;
 }
 
-static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63)); }
 static int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 
 static size_t encode(const rs_ring_entry *e, int64_t prev_us, int64_t prev_period, unsigned char *b)
