@@ -40,6 +40,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pb  # noqa: E402  (tests/pb.py: the protobuf wire format)
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Hand-written phrases, where the generated one says too little.
@@ -78,35 +81,7 @@ def plural(n, word, many=None):
 
 # --- protobuf (pprof) ---------------------------------------------------------
 
-def varint(b, i):
-    v = shift = 0
-    while True:
-        c = b[i]
-        i += 1
-        v |= (c & 0x7f) << shift
-        shift += 7
-        if not c & 0x80:
-            return v, i
-
-
-def fields(b):
-    out, i = [], 0
-    while i < len(b):
-        tag, i = varint(b, i)
-        wt = tag & 7
-        if wt == 0:
-            v, i = varint(b, i)
-        elif wt == 1:
-            v, i = b[i:i + 8], i + 8
-        elif wt == 5:
-            v, i = b[i:i + 4], i + 4
-        elif wt == 2:
-            n, i = varint(b, i)
-            v, i = b[i:i + n], i + n
-        else:
-            raise ValueError("wire type %d" % wt)
-        out.append((tag >> 3, v))
-    return out
+fields = pb.fields
 
 
 def pprof_phrase(data, gz, info):

@@ -45,14 +45,22 @@ def read_varint(b, i):
 
 
 def fields(b):
-    """The top-level fields of a message: (field, int or bytes) in order."""
+    """The top-level fields of a message: (field, int or bytes) in order;
+    fixed64 and fixed32 fields as their raw bytes."""
     out, i = [], 0
     while i < len(b):
         tag, i = read_varint(b, i)
-        if tag & 7 == 0:
+        wt = tag & 7
+        if wt == 0:
             v, i = read_varint(b, i)
-        else:
+        elif wt == 1:
+            v, i = b[i:i + 8], i + 8
+        elif wt == 5:
+            v, i = b[i:i + 4], i + 4
+        elif wt == 2:
             n, i = read_varint(b, i)
             v, i = b[i:i + n], i + n
+        else:
+            raise ValueError("wire type %d" % wt)
         out.append((tag >> 3, v))
     return out
