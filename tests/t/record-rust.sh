@@ -34,8 +34,10 @@ qcheck "record rust: mappings carry build ids" "$out" \
 	'any(m.get("build_id") and m["file"].endswith("rsworkload") for m in d["mappings"])'
 qcheck "record rust: /proc counters" "$out" \
 	'all(len(counters[n]["points"]) >= 5 for n in ("cpu_percent", "rss_bytes", "thread_count", "fd_count", "ctx_switches"))'
-qcheck "record rust: cpu_percent near one busy core" "$out" \
-	'40 < sorted(v for t, v in counters["cpu_percent"]["points"])[len(counters["cpu_percent"]["points"]) // 2] < 130'
+# /proc's CPU % against the CPU time the samples measured (the machine may
+# be busy, so not against a full core)
+qcheck "record rust: cpu_percent agrees with the sampled CPU time" "$out" \
+	'(lambda med, sampled: 5 < med and 0.5 * sampled < med < 1.6 * sampled + 5)(sorted(v for t, v in counters["cpu_percent"]["points"])[len(counters["cpu_percent"]["points"]) // 2], 100 * sum(sm["values"][1]) / d["session"]["duration_ns"])'
 qcheck "record rust: session metadata" "$out" \
 	'd["session"]["name"] == "wl" and d["session"]["tags"] == {"run": "ci", "k": "v"} and d["session"]["producer"]["name"] == "rustscope" and d["session"]["env"]["ncpus"] >= 1 and d["session"]["env"]["kernel"] and 1.5e9 < d["session"]["duration_ns"] < 6e9'
 qcheck "record rust: sample times on the session clock" "$out" \
