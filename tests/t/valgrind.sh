@@ -15,6 +15,8 @@ vg "export pprof" convert $EX/demo.session.json -o $T/c.pb.gz
 vg "import pprof" convert $T/c.pb.gz -o $T/d.json
 vg "info" info $EX/demo.session.json
 vg "validate unknown members" validate $EX/unknown-members.session.json
+vg "correlate" correlate --json $EX/demo.session.json
+vg "compare with a diff export" compare $EX/demo.session.json $T/c.pb.gz --export-diff $T/diff.pb.gz
 # a trace read on two threads (lib/json_split.c), and one whose split is refused
 export RUSTSCOPE_SPLIT_MIN_BYTES=1
 vg "chrome split" convert "$CORPUS/chrome/catapult-project-catapult__tracing__test_data__big_trace.json" -o $T/e.json --to session
@@ -48,6 +50,9 @@ int main(int argc, char **argv) {
 C
 	cc -O2 -fomit-frame-pointer -o "$T/spin" "$T/spin.c"
 	vg "record (CFI walk)" record -q -F 999 -o "$T/r.session.json" -- "$T/spin" 0.5
+	mkdir -p "$T/cont"
+	vg "record --continuous (reader thread, ring, flush)" record -q -F 999 --continuous --flush-on-exit \
+		--enable-snapshots --snapshot-interval 0.2s --output-dir "$T/cont" -- "$T/spin" 0.5
 else
 	skip "valgrind: record (CFI walk)" "perf_event_open not permitted here: $(head -c 200 "$T/err")"
 fi
