@@ -293,6 +293,17 @@ static void write_counter(exp *x, const rs_counter *c)
 	rs_sb_free(&l.series);
 }
 
+/* An M event's opening: {"ph":"M","name":"thread_name", the rest to follow. */
+static void thread_name_open(rs_jw *w)
+{
+	rs_jw_newline(w);
+	rs_jw_obj(w);
+	rs_jw_key(w, "ph");
+	rs_jw_cstr(w, "M");
+	rs_jw_key(w, "name");
+	rs_jw_cstr(w, "thread_name");
+}
+
 static void write_thread_names(exp *x)
 {
 	const rs_session *s = x->s;
@@ -302,12 +313,7 @@ static void write_thread_names(exp *x)
 		const rs_thread *t = &s->threads[i];
 		if (!t->name)
 			continue;
-		rs_jw_newline(w);
-		rs_jw_obj(w);
-		rs_jw_key(w, "ph");
-		rs_jw_cstr(w, "M");
-		rs_jw_key(w, "name");
-		rs_jw_cstr(w, "thread_name");
+		thread_name_open(w);
 		pid_tid(x, (int32_t)i, true);
 		rs_jw_key(w, "args");
 		rs_jw_obj(w);
@@ -347,12 +353,7 @@ static int64_t windows_tid(const exp *x)
 static void windows_track_name(exp *x, int64_t tid)
 {
 	rs_jw *w = x->w;
-	rs_jw_newline(w);
-	rs_jw_obj(w);
-	rs_jw_key(w, "ph");
-	rs_jw_cstr(w, "M");
-	rs_jw_key(w, "name");
-	rs_jw_cstr(w, "thread_name");
+	thread_name_open(w);
 	rs_jw_key(w, "pid");
 	rs_jw_int(w, x->default_pid);
 	rs_jw_key(w, "tid");
