@@ -31,7 +31,12 @@ a lognormal (25 %); --slow stretches a function's spans by the factor.
 import argparse
 import json
 import math
+import os
 import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stacktable import StackTable  # noqa: E402
 
 START = 1714052400000000000
 MODULES = [("app", "parser"), ("app", "engine"), ("app", "net"), ("app", "store"),
@@ -96,8 +101,8 @@ def build(a, seed):
     for name in list(slow) + list(grow):
         if name not in {f[0] for f in fns}:
             raise SystemExit(f"gen-compare.py: no function {name!r} (see --list)")
-    frames, stacks_parent, stacks_frame = [], [], []
-    fidx, sidx = {}, {}
+    frames, stacks = [], StackTable()
+    fidx = {}
 
     def frame(name, crate, module):
         if name not in fidx:
@@ -108,15 +113,7 @@ def build(a, seed):
             frames.append(f)
         return fidx[name]
 
-    def stack(path):
-        node = -1
-        for f in path:
-            if (node, f) not in sidx:
-                sidx[(node, f)] = len(stacks_parent)
-                stacks_parent.append(node)
-                stacks_frame.append(f)
-            node = sidx[(node, f)]
-        return node
+    stack = stacks.stack
 
     root = [frame("std::rt::lang_start", "std", "rt"), frame("app::main", "app", "")]
     paths = [root + [frame(f"{crate}::{module}::run", crate, module), frame(name, crate, module)]
@@ -151,7 +148,7 @@ def build(a, seed):
     doc = {"schema": "rustscope.session", "schema_version": 1,
            "session": {"id": f"gen-compare-{seed}", "name": "gen-compare", "start_time_ns": START},
            "sample_types": types, "default_sample_type": "cpu",
-           "frames": frames, "stacks": {"parent": stacks_parent, "frame": stacks_frame},
+           "frames": frames, "stacks": stacks.json(),
            "samples": samples}
     if a.rss is not None:
         pts, dur = [], a.windows * win_ns

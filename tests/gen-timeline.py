@@ -16,7 +16,12 @@ construction:
 """
 import argparse
 import json
+import os
 import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stacktable import StackTable  # noqa: E402
 
 START = 1714052400000000000
 BACKGROUND = [("app::main_loop", "app"), ("serde_json::de::from_slice", "serde_json"),
@@ -62,17 +67,8 @@ def main():
             frames.append(f)
         return fidx[key]
 
-    parent, sframe, sidx = [], [], {}
-
-    def stack(path):  # frames root to leaf -> leaf node
-        node = -1
-        for f in path:
-            if (node, f) not in sidx:
-                sidx[(node, f)] = len(parent)
-                parent.append(node)
-                sframe.append(f)
-            node = sidx[(node, f)]
-        return node
+    stacks = StackTable()
+    stack = stacks.stack  # frames root to leaf -> leaf node
 
     root = [frame("std::rt::lang_start", "std"), frame("app::main", "app")]
     hot = [(n, float(t0), float(t1), float(p[0]) if p else 80.0)
@@ -134,7 +130,7 @@ def main():
            "sample_types": [{"type": "samples", "unit": "count"}, {"type": "cpu", "unit": "nanoseconds"}],
            "period": period, "period_type": {"type": "cpu", "unit": "nanoseconds"},
            "default_sample_type": "cpu", "frames": frames,
-           "stacks": {"parent": parent, "frame": sframe},
+           "stacks": stacks.json(),
            "threads": [{"pid": 1000, "tid": 1000 + k} for k in range(a.threads)],
            "samples": {"stack": st, "values": [[1] * n, [period] * n], "thread": threads, "time_ns": times},
            "counters": counters}
