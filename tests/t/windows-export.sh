@@ -164,15 +164,20 @@ assert "windows" not in s and s["extra"]["speedscope"]["rustscope_windows"] == r
 PY
 # exported again: the kept member once, not beside windows of its own
 "$RS" convert -q "$D/nat.speedscope.json.session.json" -o "$D/again.speedscope.json"
-check "windows native speedscope: written back once" python3 - "$D/again.speedscope.json" <<'PY'
+# windows_once FILE N: FILE has no member twice in any object, and N windows
+# under rustscope_windows.
+windows_once() {
+	python3 - "$1" "$2" <<'PY'
 import json, sys
 def once(pairs):
     keys = [k for k, _ in pairs]
     assert len(keys) == len(set(keys)), keys
     return dict(pairs)
 f = json.load(open(sys.argv[1]), object_pairs_hook=once)
-assert len(f["rustscope_windows"]) == 3
+assert len(f["rustscope_windows"]) == int(sys.argv[2])
 PY
+}
+check "windows native speedscope: written back once" windows_once "$D/again.speedscope.json" 3
 python3 - "$D/nat.speedscope.json.session.json" "$D/in.json" "$D/both.json" <<'PY'
 import json, sys
 s, src = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
@@ -180,15 +185,7 @@ s["windows"] = src["windows"][:1]
 json.dump(s, open(sys.argv[3], "w"))
 PY
 "$RS" convert -q "$D/both.json" -o "$D/both.speedscope.json"
-check "windows speedscope: the session's windows win over a kept rustscope_windows" python3 - "$D/both.speedscope.json" <<'PY'
-import json, sys
-def once(pairs):
-    keys = [k for k, _ in pairs]
-    assert len(keys) == len(set(keys)), keys
-    return dict(pairs)
-f = json.load(open(sys.argv[1]), object_pairs_hook=once)
-assert len(f["rustscope_windows"]) == 1
-PY
+check "windows speedscope: the session's windows win over a kept rustscope_windows" windows_once "$D/both.speedscope.json" 1
 
 # --- the formats' own viewers open the files ---
 if tools_ready; then
