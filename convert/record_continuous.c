@@ -114,30 +114,53 @@ static void ring_counters(const rs_ring *ring, const rs_session *scratch, rs_ses
 			rs_counter_point(&s->counters[base + e.lane], e.t_ns + offset, e.value);
 }
 
+typedef struct snapshot {
+	int64_t start, end;
+	rs_strbuf hot, deltas;
+} snapshot;
+
+/* The snapshots of s that have samples: one index of the samples serves
+ * every window (s is only read while it lives). */
+static snapshot *snapshots_of(const rs_session *s, const record_opts *o, size_t *n)
+{
+	int64_t first, last, step = (int64_t)(o->snapshot_s * 1e9), pad = (int64_t)(o->padding_ms * 1e6);
+	snapshot *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	if (step <= 0 || !rs_session_time_span(s, &first, &last))
+		return NULL;
+	rs_timeline *tl = rs_timeline_new(s);
+	for (int64_t t = first; t <= last; t += step) {
+		RS_GROW(v, cap, *n + 1);
+		snapshot *x = &v[*n];
+		*x = (snapshot){.start = t - pad, .end = t + step + pad};
+		if (rs_timeline_hotspots_json(tl, x->start, x->end, 10, &x->hot) || x->hot.len <= 2) {
+			rs_sb_free(&x->hot); /* "[]": a quiet interval */
+			continue;
+		}
+		rs_counter_deltas_json(s, x->start, x->end, &x->deltas);
+		++*n;
+	}
+	rs_timeline_free(tl);
+	return v;
+}
+
 /* One window per --snapshot-interval, with its hottest functions. */
 static void add_snapshots(rs_session *s, const record_opts *o)
 {
-	int64_t first, last, step = (int64_t)(o->snapshot_s * 1e9);
-	if (!o->snapshots || !rs_session_time_span(s, &first, &last) || step <= 0)
-		return;
-	int64_t pad = (int64_t)(o->padding_ms * 1e6);
-	rs_strbuf hot = {0}, deltas = {0};
-	for (int64_t t = first; t <= last; t += step) {
-		rs_sb_reset(&hot);
-		rs_sb_reset(&deltas);
-		int64_t a = t - pad, b = t + step + pad;
-		if (rs_hotspots_json(s, a, b, 10, &hot) < 0 || hot.len <= 2) /* "[]": a quiet second */
-			continue;
-		rs_counter_deltas_json(s, a, b, &deltas);
+	size_t n;
+	snapshot *v = o->snapshots ? snapshots_of(s, o, &n) : NULL;
+	for (size_t i = 0; v && i < n; i++) {
 		rs_window *w = rs_window_new(s);
-		w->start_ns = a;
-		w->end_ns = b;
+		w->start_ns = v[i].start;
+		w->end_ns = v[i].end;
 		w->trigger = rs_intern_cstr(s, "snapshot");
-		w->hotspots = rs_intern(s, hot.buf, hot.len);
-		w->counter_deltas = deltas.len ? rs_intern(s, deltas.buf, deltas.len) : 0;
+		w->hotspots = rs_intern(s, v[i].hot.buf, v[i].hot.len);
+		w->counter_deltas = v[i].deltas.len ? rs_intern(s, v[i].deltas.buf, v[i].deltas.len) : 0;
+		rs_sb_free(&v[i].hot);
+		rs_sb_free(&v[i].deltas);
 	}
-	rs_sb_free(&hot);
-	rs_sb_free(&deltas);
+	free(v);
 }
 
 typedef struct cont {
