@@ -60,10 +60,16 @@ $(BUILD)/asan/%.o: %.c $(GEN_HDR)
 
 # The binary lives in $(BUILD) so that several build directories can coexist
 # (make BUILD=build-x); ./rustscope links to the default one.
-rustscope: $(BUILD)/rustscope
+rustscope: $(BUILD)/rustscope $(BUILD)/librustscope_alloc.so
 	@ln -sf $(BUILD)/rustscope rustscope
 $(BUILD)/rustscope: $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(RS_LIBS)
+# The allocation shim record --alloc preloads (preload/): no sanitizer (it
+# runs inside other programs), its own symbols hidden but the allocator's.
+SHIM_SRC = $(sort $(wildcard preload/*.c))
+$(BUILD)/librustscope_alloc.so: $(SHIM_SRC) $(wildcard preload/*.h)
+	$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -shared -fvisibility=hidden \
+	  -ftls-model=initial-exec -fno-omit-frame-pointer -o $@ $(SHIM_SRC) -ldl -lm -pthread
 $(BUILD)/rustscope-asan: $(ASAN_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(RS_LIBS)
 
@@ -100,9 +106,11 @@ fuzz: deps
 corpus: deps rustscope
 	@corpus/regenerate.sh
 
-install: $(BUILD)/rustscope
+install: $(BUILD)/rustscope $(BUILD)/librustscope_alloc.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rustscope
 	install -m 755 $(BUILD)/rustscope $(DESTDIR)$(PREFIX)/bin/rustscope
+	install -d $(DESTDIR)$(PREFIX)/lib/rustscope
+	install -m 644 $(BUILD)/librustscope_alloc.so $(DESTDIR)$(PREFIX)/lib/rustscope/
 	install -m 644 schema/profile-session.v1.schema.json $(DESTDIR)$(PREFIX)/share/rustscope/
 
 clean:

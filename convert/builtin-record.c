@@ -5,6 +5,7 @@
 #include "../lib/xalloc.h"
 #include "../schema/rollup.h"
 #include "record.h"
+#include "record_alloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -25,7 +26,8 @@
 enum { OPT_DURATION = 3000, OPT_CALLGRAPH, OPT_NAME, OPT_TAG, OPT_PID, OPT_INTERVAL,
        OPT_DEBUGINFOD, OPT_UNWINDER, OPT_STACK, OPT_LIB_DWARF, OPT_KILL_AFTER, OPT_CONTINUOUS,
        OPT_RETENTION, OPT_RETENTION_MIN, OPT_BUFFER_MB, OPT_OUTPUT_DIR, OPT_CONT_FORMAT,
-       OPT_FLUSH_ON_EXIT, OPT_SNAPSHOTS, OPT_SNAPSHOT_INTERVAL, OPT_PADDING };
+       OPT_FLUSH_ON_EXIT, OPT_SNAPSHOTS, OPT_SNAPSHOT_INTERVAL, OPT_PADDING, OPT_ALLOC,
+       OPT_ALLOC_BYTES, OPT_ALLOC_EVENTS };
 
 /* User stack copied per sample. The CFI walk goes on with the kernel's
  * frame-pointer chain past its copy, so it needs less than libdw. */
@@ -57,6 +59,9 @@ static const struct option longopts[] = {
 	{"enable-snapshots", no_argument, 0, OPT_SNAPSHOTS},
 	{"snapshot-interval", required_argument, 0, OPT_SNAPSHOT_INTERVAL},
 	{"correlation-padding-ms", required_argument, 0, OPT_PADDING},
+	{"alloc", no_argument, 0, OPT_ALLOC},
+	{"alloc-sample-bytes", required_argument, 0, OPT_ALLOC_BYTES},
+	{"alloc-max-events", required_argument, 0, OPT_ALLOC_EVENTS},
 	RS_COMMON_LONGOPTS,
 	{0},
 };
@@ -86,6 +91,32 @@ static int duration_opt(record_opts *o, const char *opt, const char *arg, double
 	return 0;
 }
 
+/* "512K", "1M", "4096" → bytes. */
+static int bytes_opt(record_opts *o, const char *opt, const char *arg, double *v)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(arg, &end);
+	double unit = !*end ? 1 : !strcmp(end, "K") || !strcmp(end, "KiB") ? 1024
+		    : !strcmp(end, "M") || !strcmp(end, "MiB") ? 1048576 : 0;
+	*v = x * unit;
+	if (errno || end == arg || !unit || !(*v >= 1 && *v <= 1e12))
+		return rs_usage_error(o->cmd, "%s needs a byte count from 1 (e.g. 1, 4096, 512K, 1M), got '%s'", opt,
+				      arg);
+	return 0;
+}
+
+/* The options of --alloc. */
+static int alloc_option(record_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_ALLOC: o->alloc = true; return 0;
+	case OPT_ALLOC_BYTES: return bytes_opt(o, "--alloc-sample-bytes", arg, &o->alloc_sample_bytes);
+	case OPT_ALLOC_EVENTS: return num_opt(o, "--alloc-max-events", arg, 0, 1e9, &o->alloc_max_events);
+	}
+	return 0;
+}
+
 /* The options of --continuous. */
 static int continuous_option(record_opts *o, int opt, const char *arg)
 {
@@ -106,7 +137,7 @@ static int continuous_option(record_opts *o, int opt, const char *arg)
 	case OPT_SNAPSHOT_INTERVAL: return duration_opt(o, "--snapshot-interval", arg, 0.01, 86400, &o->snapshot_s);
 	case OPT_PADDING: return num_opt(o, "--correlation-padding-ms", arg, 0, 3600000, &o->padding_ms);
 	}
-	return 0;
+	return alloc_option(o, opt, arg);
 }
 
 static int record_option(void *ctx, int opt, const char *arg)
@@ -199,6 +230,9 @@ static int parse(record_opts *o, int argc, char **argv)
 	if (!o->argv == !o->pid)
 		return rs_usage_error(o->cmd, o->pid ? "give either --pid or a command, not both"
 						     : "nothing to record: give -- CMD ARGS... or --pid PID");
+	if (o->alloc && (!o->argv || o->continuous))
+		return rs_usage_error(o->cmd, "--alloc needs a command (-- CMD ARGS...): the allocation shim is "
+				      "loaded when it starts; --pid and --continuous do not take it");
 	if (strcmp(o->out, "-") && !rs_format_for_path(o->out))
 		return rs_usage_error(o->cmd, "cannot tell the output format from '%s' (use a suffix "
 				      "such as .session.json or .pb.gz)", o->out);
@@ -225,7 +259,9 @@ static void catch_signals(void)
 }
 
 
-static int spawn(target *t, char **argv, rs_err *err)
+/* The command, stopped before exec; envp: its environment (NULL: ours),
+ * keep_fd: a descriptor it inherits (-1: none). */
+static int spawn(target *t, char **argv, char **envp, int keep_fd, rs_err *err)
 {
 	int go[2], ex[2];
 	if (pipe2(go, O_CLOEXEC) || pipe2(ex, O_CLOEXEC))
@@ -241,7 +277,9 @@ static int spawn(target *t, char **argv, rs_err *err)
 		/* wait until the events exist, so exec turns them on */
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
-		execvp(argv[0], argv);
+		if (keep_fd >= 0)
+			fcntl(keep_fd, F_SETFD, 0);
+		execvpe(argv[0], argv, envp ? envp : environ);
 		int e = errno;
 		if (write(ex[1], &e, sizeof e) < 0)
 			_exit(127);
@@ -486,13 +524,13 @@ static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r
 	target_end(t, ended, sizeof ended);
 	char buf[4096];
 	snprintf(buf, sizeof buf,
-		 "{\"record\":{\"event\":\"cpu-clock\",\"frequency_hz\":%u,\"call_graph\":\"%s\","
+		 "{\"record\":{\"event\":\"%s\",\"frequency_hz\":%u,\"call_graph\":\"%s\","
 		 "\"unwinder\":\"%s\",\"stack_bytes\":%u,\"unwound_cfi\":%llu,\"unwound_fp\":%llu,"
 		 "\"truncated\":%llu,\"kernel_frames\":%s,\"lost_records\":%llu,\"lost_samples\":%llu,"
 		 "\"ring_bytes\":%llu,\"unique_addresses\":%zu,\"symbolize_seconds\":%.6f,"
 		 "\"symbolized_percent\":%.2f,\"stopped_by\":\"%s\",\"target_end\":\"%s\","
 		 "\"syscall_rate\":\"%s\"%s}}",
-		 o->freq, cg_name(o->cg), unwinder_name(o), o->cg == RS_CG_FP ? 0 : p->cfg.stack_bytes,
+		 o->alloc ? "alloc" : "cpu-clock", o->alloc ? 0 : o->freq, cg_name(o->cg), unwinder_name(o), o->cg == RS_CG_FP ? 0 : p->cfg.stack_bytes,
 		 (unsigned long long)r->unwound[RS_UNWOUND_CFI],
 		 (unsigned long long)r->unwound[RS_UNWOUND_FP],
 		 (unsigned long long)r->unwound[RS_UNWOUND_TRUNCATED],
@@ -505,17 +543,21 @@ static void fill_extra(rs_session *s, const record_opts *o, const rs_recorder *r
 
 void rs_record_session(rs_session *s, const record_opts *o, rs_recorder *r, const rs_perf *p,
 		       const rs_procstat *ps, const target *t, int64_t start, int64_t end, int64_t offset,
-		       const char *why, const char *extra_more)
+		       const char *why, const char *extra_more, rs_alloc *alloc)
 {
-	rs_sample_type_add(s, "samples", "count");
-	rs_sample_type_add(s, "cpu", "nanoseconds");
-	s->default_sample_type = rs_intern_cstr(s, "cpu");
-	s->period = 1000000000 / o->freq;
-	s->period_type = (rs_value_type){rs_intern_cstr(s, "cpu"), rs_intern_cstr(s, "nanoseconds")};
-	if (r->ring)
-		rs_recorder_finish_ring(r, s, offset, (uint64_t)s->period);
-	else
-		rs_recorder_finish(r, s, offset, (uint64_t)s->period);
+	if (alloc) {
+		rs_alloc_session(alloc, r, s, offset);
+	} else {
+		rs_sample_type_add(s, "samples", "count");
+		rs_sample_type_add(s, "cpu", "nanoseconds");
+		s->default_sample_type = rs_intern_cstr(s, "cpu");
+		s->period = 1000000000 / o->freq;
+		s->period_type = (rs_value_type){rs_intern_cstr(s, "cpu"), rs_intern_cstr(s, "nanoseconds")};
+		if (r->ring)
+			rs_recorder_finish_ring(r, s, offset, (uint64_t)s->period);
+		else
+			rs_recorder_finish(r, s, offset, (uint64_t)s->period);
+	}
 	if (rs_session_repair_utf8(s)) /* symbol and thread names are bytes */
 		rs_warn("rustscope record: names with invalid UTF-8; the bad bytes are replaced by U+FFFD");
 	fill_info(s, o, t, start, end);
@@ -589,11 +631,13 @@ static const char *run_loop(const record_opts *o, rs_perf *p, rs_recorder *r, rs
 /* The command started (stopped before exec) or the process attached,
  * with its events open. */
 static int start_target(const record_opts *o, const rs_perf_cfg *cfg, rs_perf *p, rs_procstat *ps,
-			rs_recorder *r, target *t, rs_err *err)
+			rs_recorder *r, target *t, record_alloc *ra, rs_err *err)
 {
 	int rc;
 	if (o->argv) {
-		rc = spawn(t, o->argv, err);
+		rc = spawn(t, o->argv, ra ? ra->envp : NULL, ra ? ra->wfd : -1, err);
+		if (ra)
+			rs_record_alloc_spawned(ra);
 		if (!rc)
 			rc = rs_perf_open(p, cfg, t->pid, true, err);
 		rs_procstat_init(ps, t->pid);
@@ -628,7 +672,9 @@ static void report(const record_opts *o, const rs_recorder *r, const rs_procstat
 			(unsigned long long)r->unwound[RS_UNWOUND_FP],
 			(unsigned long long)r->unwound[RS_UNWOUND_TRUNCATED]);
 	if (s->samples.n == 0)
-		rs_warn("rustscope record: no samples (the target ran too briefly?)");
+		rs_warn(o->alloc ? "rustscope record: no allocation was sampled (did the command allocate less than "
+				   "--alloc-sample-bytes, or is it statically linked?)"
+				 : "rustscope record: no samples (the target ran too briefly?)");
 	if (t->spawned && WIFEXITED(t->status) && WEXITSTATUS(t->status) && !strcmp(why, "target exit"))
 		rs_warn("rustscope record: %s exited with status %d", o->argv[0], WEXITSTATUS(t->status));
 	if (t->spawned && WIFSIGNALED(t->status) && !strcmp(why, "target exit"))
@@ -647,7 +693,8 @@ void rs_record_stop_target(target *t, const char *why)
 /* One recording: until the target ends, --duration or a signal; then the
  * whole session into output. */
 static int record_once(const record_opts *o, rs_perf *p, rs_recorder *r, rs_procstat *ps, target *t,
-		       rs_output *output, int64_t mono0, int64_t start, int64_t offset, rs_err *err)
+		       record_alloc *ra, rs_output *output, int64_t mono0, int64_t start, int64_t offset,
+		       rs_err *err)
 {
 	rs_session *s = rs_session_new();
 	const char *why = run_loop(o, p, r, ps, s, t, mono0, offset);
@@ -655,7 +702,12 @@ static int record_once(const record_opts *o, rs_perf *p, rs_recorder *r, rs_proc
 	rs_perf_disable(p);
 	rs_record_drain(p, r);
 	rs_record_stop_target(t, why);
-	rs_record_session(s, o, r, p, ps, t, start, end, offset, why, "");
+	char more[1024] = "";
+	if (ra) {
+		rs_record_alloc_stop(ra);
+		rs_record_alloc_extra(ra, o, more, sizeof more);
+	}
+	rs_record_session(s, o, r, p, ps, t, start, end, offset, why, more, ra ? &ra->state : NULL);
 	report(o, r, ps, t, s, why);
 	int rc = rs_export_to(s, output, output_format(o), err);
 	if (!rc && o->verbose)
@@ -666,7 +718,8 @@ static int record_once(const record_opts *o, rs_perf *p, rs_recorder *r, rs_proc
 
 static int record(record_opts *o, rs_err *err)
 {
-	rs_perf_cfg cfg = {.freq = o->freq, .cg = o->cg, .stack_bytes = o->stack_bytes, .kernel = true};
+	rs_perf_cfg cfg = {.freq = o->freq, .cg = o->cg, .stack_bytes = o->stack_bytes, .kernel = true,
+			   .track_only = o->alloc};
 	if (!cfg.stack_bytes)
 		cfg.stack_bytes = o->cg == RS_CG_AUTO ? AUTO_STACK_BYTES : DWARF_STACK_BYTES;
 	rs_perf p = {0};
@@ -675,18 +728,25 @@ static int record(record_opts *o, rs_err *err)
 	target t = {0};
 	rs_output output;
 	bool output_open = false;
+	record_alloc alloc, *ra = o->alloc ? &alloc : NULL;
 	rs_recorder_init(&r, o->cg, o->unwinder, o->debuginfod, o->lib_dwarf);
 	rs_procstat_init(&ps, 0);
+	int rc = ra ? rs_record_alloc_open(ra, o, err) : 0;
 	/* an output that cannot be created is found now, not after --duration */
-	int rc = o->continuous ? rs_record_check_dir(o, err) : rs_output_open(&output, o->out, err);
+	if (!rc)
+		rc = o->continuous ? rs_record_check_dir(o, err) : rs_output_open(&output, o->out, err);
 	output_open = !rc && !o->continuous;
 	catch_signals();
 	if (!rc)
-		rc = start_target(o, &cfg, &p, &ps, &r, &t, err);
+		rc = start_target(o, &cfg, &p, &ps, &r, &t, ra, err);
 	if (rc)
 		goto out;
 	int64_t mono0 = rs_now_ns(CLOCK_MONOTONIC), start = rs_now_ns(CLOCK_REALTIME);
 	int64_t offset = start - mono0;
+	if (ra && (rc = rs_record_alloc_start(ra, o, mono0, err))) {
+		abandon(&t);
+		goto out;
+	}
 	if (o->argv) {
 		if ((rc = release(&t, o->argv[0], err)))
 			goto out;
@@ -694,20 +754,25 @@ static int record(record_opts *o, rs_err *err)
 		rs_perf_enable(&p);
 		rs_procstat_enable(&ps);
 	}
-	if (o->verbose)
+	if (o->verbose && ra)
+		fprintf(stderr, "rustscope record: pid %d, allocations sampled every %.0f bytes on average, "
+			"stacks by %s\n", (int)t.pid, o->alloc_sample_bytes, o->cg == RS_CG_FP ? "frame pointers" : "libunwind");
+	else if (o->verbose)
 		fprintf(stderr, "rustscope record: pid %d, cpu-clock at %u Hz, %s call graph%s%s\n",
 			(int)t.pid, o->freq, cg_name(o->cg), o->cg != RS_CG_FP ? " via " : "",
 			unwinder_name(o));
 	if (o->continuous) {
 		rc = rs_record_continuous(o, &p, &r, &ps, &t, mono0, offset, err);
 	} else {
-		rc = record_once(o, &p, &r, &ps, &t, &output, mono0, start, offset, err);
+		rc = record_once(o, &p, &r, &ps, &t, ra, &output, mono0, start, offset, err);
 		output_open = false;
 	}
 	end_target(&t, o);
 out:
 	if (output_open)
 		rs_output_abort(&output);
+	if (ra)
+		rs_record_alloc_close(ra);
 	rs_perf_close(&p);
 	rs_procstat_free(&ps);
 	rs_recorder_free(&r);
@@ -718,7 +783,7 @@ int cmd_record(int argc, char **argv)
 {
 	record_opts o = {.cmd = rs_cmd_find("record"), .freq = 99, .interval_ms = 100, .kill_after = 2,
 			 .unwinder = "libdw", .retention_s = 3600, .buffer_mb = 2, .snapshot_s = 5,
-			 .padding_ms = 100};
+			 .padding_ms = 100, .alloc_sample_bytes = 524288, .alloc_max_events = 1000000};
 	int rc = parse(&o, argc, argv);
 	if (rc) {
 		free(o.tags);

@@ -75,7 +75,8 @@ static const rs_cmd commands[] = {
 	 "rustscope record [-F HZ] [--duration S] [--call-graph auto|fp|dwarf] [--name NAME] [--tag k=v]...\n"
 	 "                 [-o OUT] [-v] (--pid PID | -- CMD ARGS...)\n"
 	 "   or: rustscope record --continuous [--retention DUR] [--buffer-mb N] [--output-dir DIR]\n"
-	 "                 [--enable-snapshots] (--pid PID | -- CMD ARGS...)",
+	 "                 [--enable-snapshots] (--pid PID | -- CMD ARGS...)\n"
+	 "   or: rustscope record --alloc [--alloc-sample-bytes N] [-o OUT] -- CMD ARGS...",
 	 "Sample a command (or a running process) with perf_event's cpu-clock and write a session\n"
 	 "with symbolized stacks (Rust crate/module, file/line, inlined frames), threads and /proc\n"
 	 "timelines. Ctrl-C stops and still writes OUT. Needs perf_event_open (root, CAP_PERFMON\n"
@@ -110,7 +111,16 @@ static const rs_cmd commands[] = {
 	 "  --flush-on-exit          also write a file when the target ends\n"
 	 "  --enable-snapshots       a window with the hottest functions per interval\n"
 	 "  --snapshot-interval DUR  its length (default 5s)\n"
-	 "  --correlation-padding-ms N  added to both ends of each snapshot (default 100)\n"},
+	 "  --correlation-padding-ms N  added to both ends of each snapshot (default 100)\n\n"
+	 "Allocation profiling loads librustscope_alloc.so into the command (LD_PRELOAD) and\n"
+	 "writes a heap profile instead of CPU samples (docs/alloc.md):\n"
+	 "  --alloc                  sample malloc, calloc, realloc, free and the aligned\n"
+	 "                           allocators: alloc_objects, alloc_space, inuse_objects,\n"
+	 "                           inuse_space per stack, memory events, heap counters;\n"
+	 "                           stacks by libunwind, or frame pointers with --call-graph fp\n"
+	 "  --alloc-sample-bytes N   mean bytes between samples (default 524288; K, M suffixes;\n"
+	 "                           1 records every allocation)\n"
+	 "  --alloc-max-events N     memory events kept in the session (default 1000000)\n"},
 	{"info", cmd_info, "summarize a profile: sample types, counts, top functions",
 	 "rustscope info [--json] [--sample-type TYPE] [--top N] FILE",
 	 "A short summary of a profile: format, sample types, counts of samples, frames, stacks\n"

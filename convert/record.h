@@ -5,6 +5,7 @@
 
 #include "../sampler/perf.h"
 #include "../sampler/procstat.h"
+#include "../sampler/alloc.h"
 #include "../sampler/recorder.h"
 #include "cli.h"
 
@@ -29,6 +30,9 @@ typedef struct record_opts {
 	bool continuous, flush_on_exit, snapshots;
 	double retention_s, buffer_mb, snapshot_s, padding_ms;
 	const char *output_dir, *continuous_format;
+	/* --alloc */
+	bool alloc;
+	double alloc_sample_bytes, alloc_max_events;
 } record_opts;
 
 typedef struct target {
@@ -49,10 +53,11 @@ void rs_record_drain(rs_perf *p, rs_recorder *r);
 
 /* The session of what r holds (its ring, in continuous mode) plus the
  * counters already in s: sample types, samples, metadata, rollups.
- * extra_more: more members for extra.record ("" for none). */
+ * extra_more: more members for extra.record ("" for none); alloc: the
+ * heap profile of record --alloc instead of CPU samples (NULL: none). */
 void rs_record_session(rs_session *s, const record_opts *o, rs_recorder *r, const rs_perf *p,
 		       const rs_procstat *ps, const target *t, int64_t start, int64_t end, int64_t offset,
-		       const char *why, const char *extra_more);
+		       const char *why, const char *extra_more, rs_alloc *alloc);
 
 /* Sends SIGTERM to a command we started when we, not it, stopped first. */
 void rs_record_stop_target(target *t, const char *why);

@@ -207,7 +207,7 @@ static int flush(cont *c, const char *why, rs_err *err)
 		 c->files + 1);
 	int64_t start = c->ring->entries ? c->ring->tail_us * 1000 + c->offset : rs_now_ns(CLOCK_REALTIME);
 	rs_record_session(s, c->o, c->r, c->p, c->ps, c->t, start, rs_now_ns(CLOCK_REALTIME), c->offset, why,
-			  more);
+			  more, NULL);
 	add_snapshots(s, c->o);
 	const rs_format *f = rs_format_find(c->o->continuous_format ? c->o->continuous_format : "session");
 	char path[4096];

@@ -90,9 +90,9 @@ static void attr_init(struct perf_event_attr *a, const rs_perf_cfg *cfg)
 	memset(a, 0, sizeof *a);
 	a->size = sizeof *a;
 	a->type = PERF_TYPE_SOFTWARE;
-	a->config = PERF_COUNT_SW_CPU_CLOCK;
-	a->freq = 1;
-	a->sample_freq = cfg->freq;
+	a->config = cfg->track_only ? PERF_COUNT_SW_DUMMY : PERF_COUNT_SW_CPU_CLOCK;
+	a->freq = !cfg->track_only;
+	a->sample_freq = cfg->track_only ? 1 : cfg->freq; /* a dummy event never counts: no samples */
 	a->sample_type = rs_perf_sample_type(cfg);
 	if (cfg->cg != RS_CG_FP) {
 		a->sample_regs_user = rs_perf_regs_mask(cfg);

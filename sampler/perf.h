@@ -31,6 +31,7 @@ typedef struct rs_perf_cfg {
 	rs_callgraph cg;
 	uint32_t stack_bytes; /* user stack copied per sample (dwarf, auto) */
 	bool kernel;          /* include kernel frames */
+	bool track_only;      /* no samples: only the address spaces and threads (record --alloc) */
 } rs_perf_cfg;
 
 typedef struct rs_perf_ring {

@@ -510,6 +510,37 @@ static void build(rs_recorder *r, rs_session *s, const rs_rsample *sm, size_t n,
 	free(frames);
 }
 
+uint32_t rs_recorder_intern_pcs(rs_recorder *r, int pid, const uint64_t *pcs, size_t n)
+{
+	uint32_t chain = (uint32_t)r->nchains;
+	for (size_t i = 0; i < n; i++)
+		push_pc(r, pid, pcs[i], false, true);
+	return intern_stack(r, chain, (uint32_t)n);
+}
+
+void rs_recorder_session_stacks(rs_recorder *r, rs_session *s, const uint32_t *ids, size_t n, int32_t *out)
+{
+	uint8_t *used = rs_xcalloc(r->nlocs + 1, 1);
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < r->stacks[ids[i]].depth; k++)
+			used[r->chains[r->stacks[ids[i]].chain + k]] = 1;
+	uint32_t *frames = NULL, *path = NULL;
+	size_t cap = 0;
+	symbolize_used(r, s, used, &frames);
+	free(used);
+	for (size_t i = 0; i < n; i++) {
+		rs_rsample sm = {.chain = r->stacks[ids[i]].chain, .depth = r->stacks[ids[i]].depth};
+		out[i] = session_stack(r, s, &sm, frames, &path, &cap);
+	}
+	free(path);
+	free(frames);
+}
+
+int32_t rs_recorder_session_thread(rs_recorder *r, rs_session *s, int pid, int tid)
+{
+	return thread_of(r, s, pid, tid);
+}
+
 /* Batches are time-ordered; across batch edges a late CPU may lag, so the
  * samples are nearly sorted: insertion sort, moving each only as far as it
  * lags, unless that adds up to more than a merge sort would copy. */

@@ -83,4 +83,12 @@ void rs_recorder_warm(rs_recorder *r);
  * is (the recorder goes on). */
 void rs_recorder_finish_ring(rs_recorder *r, rs_session *s, int64_t clock_offset, uint64_t period_ns);
 
+/* record --alloc: the stack of pcs of pid (return addresses, innermost
+ * first, as the allocation shim takes them), interned; its id. */
+uint32_t rs_recorder_intern_pcs(rs_recorder *r, int pid, const uint64_t *pcs, size_t n);
+/* Symbolizes the interned stacks ids[0..n) into s: out[i] is ids[i]'s. */
+void rs_recorder_session_stacks(rs_recorder *r, rs_session *s, const uint32_t *ids, size_t n, int32_t *out);
+/* The session thread of pid/tid (added, with its name, when new). */
+int32_t rs_recorder_session_thread(rs_recorder *r, rs_session *s, int pid, int tid);
+
 #endif

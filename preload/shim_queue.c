@@ -1,0 +1,198 @@
+/* Each thread's queue of chunks on their way to the pipe.
+ *
+ * A thread fills one chunk at a time; a full chunk (or one older than
+ * FLUSH_NS) is sealed and queued, and queued chunks are written oldest
+ * first for as long as the pipe takes them. When the recorder falls
+ * behind (its reader waits for a CPU the program's threads hold), chunks
+ * wait in the queue instead of being dropped; only a full queue drops, and
+ * counts, the chunk being sealed. No write ever waits, except at exit.
+ *
+ * The owner and the exit flush share a busy flag per queue; threads never
+ * touch each other's. Queues are mmap'd and reused after their thread
+ * ends; their pages are touched only as far as a backlog reaches. */
+#include "shim.h"
+
+#include "alloc_wire.h"
+
+#include <poll.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+enum { QUEUE = 128, FLUSH_NS = 50 * 1000 * 1000, EXIT_WAIT_MS = 1000 };
+
+struct rs_tbuf {
+	struct rs_tbuf *next; /* every queue ever made, for the exit flush */
+	atomic_int busy;
+	atomic_int owned; /* a live thread has it */
+	int tid;
+	uint32_t head, tail; /* sealed chunks waiting: [head, tail) */
+	uint32_t len, nevents; /* of the chunk being filled, slot tail */
+	uint32_t lens[QUEUE], counts[QUEUE];
+	uint64_t first_ns; /* of the filling chunk's first event */
+	unsigned char slot[QUEUE][RS_AW_CHUNK];
+};
+
+static int pipe_fd = -1, cur_pid;
+static _Atomic(rs_tbuf *) queues;
+static atomic_uint_fast64_t dropped;
+
+void rs_queue_init(int fd, int pid)
+{
+	pipe_fd = fd;
+	cur_pid = pid;
+}
+
+void rs_queue_dropped(uint64_t events)
+{
+	atomic_fetch_add(&dropped, events);
+}
+
+static void acquire(rs_tbuf *b)
+{
+	for (int e = 0; !atomic_compare_exchange_weak(&b->busy, &e, 1); e = 0)
+		sched_yield();
+}
+
+static void release(rs_tbuf *b)
+{
+	atomic_store(&b->busy, 0);
+}
+
+static unsigned char *filling(rs_tbuf *b)
+{
+	return b->slot[b->tail % QUEUE];
+}
+
+/* Writes waiting chunks while the pipe takes them; exiting: waits for
+ * room a while rather than leave any. */
+static void send(rs_tbuf *b, bool exiting)
+{
+	while (b->head != b->tail) {
+		uint32_t i = b->head % QUEUE;
+		ssize_t w = write(pipe_fd, b->slot[i], b->lens[i]);
+		if (w == (ssize_t)b->lens[i]) {
+			b->head++;
+			continue;
+		}
+		struct pollfd p = {pipe_fd, POLLOUT, 0};
+		if (w >= 0 || !exiting || poll(&p, 1, EXIT_WAIT_MS) <= 0)
+			break;
+	}
+}
+
+/* Closes the filling chunk: queued, or dropped when the queue is full. */
+static void seal(rs_tbuf *b)
+{
+	if (!b->nevents)
+		return;
+	uint32_t i = b->tail % QUEUE;
+	rs_aw_chunk h = {RS_AW_MAGIC, b->len, cur_pid, b->tid, 0};
+	if (b->tail - b->head == QUEUE - 1) { /* the last slot stays free for filling */
+		atomic_fetch_add(&dropped, b->nevents);
+	} else {
+		h.dropped = atomic_exchange(&dropped, 0);
+		memcpy(b->slot[i], &h, sizeof h);
+		b->lens[i] = b->len;
+		b->counts[i] = b->nevents;
+		b->tail++;
+	}
+	b->len = sizeof h;
+	b->nevents = 0;
+}
+
+static void reset(rs_tbuf *b, int tid)
+{
+	b->tid = tid;
+	b->head = b->tail = 0;
+	b->len = sizeof(rs_aw_chunk);
+	b->nevents = 0;
+	atomic_store(&b->busy, 0);
+}
+
+rs_tbuf *rs_tbuf_get(int tid)
+{
+	rs_tbuf *b;
+	for (b = atomic_load(&queues); b; b = b->next) {
+		int e = 0;
+		if (atomic_compare_exchange_strong(&b->owned, &e, 1))
+			break;
+	}
+	if (!b) {
+		b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (b == MAP_FAILED)
+			return NULL;
+		atomic_store(&b->owned, 1);
+		b->next = atomic_load(&queues);
+		while (!atomic_compare_exchange_weak(&queues, &b->next, b))
+			;
+	}
+	acquire(b); /* an exit flush may still hold a reused queue */
+	reset(b, tid);
+	return b;
+}
+
+void rs_tbuf_append(rs_tbuf *b, const rs_aw_event *ev, const uint64_t *pcs)
+{
+	size_t need = sizeof *ev + ev->nframes * sizeof *pcs;
+	acquire(b);
+	if (b->len + need > RS_AW_CHUNK)
+		seal(b);
+	if (!b->nevents)
+		b->first_ns = ev->t_ns;
+	unsigned char *c = filling(b);
+	memcpy(c + b->len, ev, sizeof *ev);
+	memcpy(c + b->len + sizeof *ev, pcs, ev->nframes * sizeof *pcs);
+	b->len += (uint32_t)need;
+	b->nevents++;
+	if (ev->t_ns - b->first_ns > FLUSH_NS)
+		seal(b);
+	if (b->head != b->tail)
+		send(b, false);
+	release(b);
+}
+
+/* The thread ends: what it has goes now, and the queue is free again. */
+void rs_tbuf_put(rs_tbuf *b)
+{
+	acquire(b);
+	seal(b);
+	send(b, false);
+	release(b);
+	atomic_store(&b->owned, 0);
+}
+
+void rs_tbuf_flush_all(void)
+{
+	for (rs_tbuf *b = atomic_load(&queues); b; b = b->next) {
+		acquire(b);
+		seal(b);
+		send(b, true);
+		for (uint32_t k = b->head; k != b->tail; k++) {
+			rs_aw_chunk h;
+			memcpy(&h, b->slot[k % QUEUE], sizeof h);
+			atomic_fetch_add(&dropped, b->counts[k % QUEUE] + h.dropped);
+		}
+		b->head = b->tail;
+		release(b);
+	}
+	/* the drops no chunk carried yet, in one of their own */
+	rs_aw_chunk last = {RS_AW_MAGIC, sizeof last, cur_pid, 0, atomic_exchange(&dropped, 0)};
+	if (last.dropped && write(pipe_fd, &last, sizeof last) != (ssize_t)sizeof last)
+		atomic_fetch_add(&dropped, last.dropped);
+}
+
+/* In a fork child: the parent's events are the parent's to send; the
+ * other threads' queues are free. */
+void rs_tbuf_after_fork(rs_tbuf *mine, int pid, int tid)
+{
+	cur_pid = pid;
+	atomic_store(&dropped, 0);
+	for (rs_tbuf *b = atomic_load(&queues); b; b = b->next) {
+		reset(b, tid);
+		if (b != mine)
+			atomic_store(&b->owned, 0);
+	}
+}
