@@ -3,6 +3,7 @@
 #include "../lib/json_write.h"
 #include "../schema/rollup.h"
 #include "cli.h"
+#include "info.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@ typedef struct info_opts {
 	const rs_cmd *cmd;
 	const rs_format *from;
 	const char *sample_type;
-	bool json;
+	bool json, leaks;
 	size_t top;
 } info_opts;
 
@@ -23,6 +24,7 @@ static int info_option(void *ctx, int opt, const char *arg)
 	char *end;
 	switch (opt) {
 	case 'j': o->json = true; return 0;
+	case 'l': o->leaks = true; return 0;
 	case 's': o->sample_type = arg; return 0;
 	case 'n':
 		o->top = strtoul(arg, &end, 10);
@@ -183,6 +185,7 @@ int cmd_info(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"json", no_argument, 0, 'j'}, {"sample-type", required_argument, 0, 's'},
 		{"top", required_argument, 0, 'n'}, {"from", required_argument, 0, 'f'},
+		{"leaks", no_argument, 0, 'l'},
 		RS_COMMON_LONGOPTS, {0}};
 	info_opts o = {.cmd = rs_cmd_find("info"), .top = 10};
 	int rc = rs_parse_options(o.cmd, argc, argv, "", longopts, info_option, &o);
@@ -196,6 +199,11 @@ int cmd_info(int argc, char **argv)
 	if ((rc = rs_load(m.path, o.from, &s, &m.fmt, &err)))
 		return rs_report(&err);
 	m.s = s;
+	if (o.leaks) {
+		rc = rs_info_leaks(s, m.path, o.json, o.top, &err);
+		rs_session_free(s);
+		return rc ? rs_report(&err) : 0;
+	}
 	if (!(rc = pick_value(&o, s, &m.vt))) {
 		summarize(&m);
 		o.json ? print_json(&m, o.top) : print_human(&m, o.top);

@@ -122,9 +122,14 @@ static const rs_cmd commands[] = {
 	 "                           1 records every allocation)\n"
 	 "  --alloc-max-events N     memory events kept in the session (default 1000000)\n"},
 	{"info", cmd_info, "summarize a profile: sample types, counts, top functions",
-	 "rustscope info [--json] [--sample-type TYPE] [--top N] FILE",
+	 "rustscope info [--json] [--sample-type TYPE] [--top N] FILE\n"
+	 "   or: rustscope info --leaks [--json] [--top N] FILE",
 	 "A short summary of a profile: format, sample types, counts of samples, frames, stacks\n"
 	 "and threads, duration, and the top functions by self and by total.\n\n"
+	 "  --leaks                  the memory still in use at the end of a heap profile\n"
+	 "                           (record --alloc, or pprof's inuse_space), by stack, crate\n"
+	 "                           and module, largest first; each stack is shown from its\n"
+	 "                           allocation site (malloc and alloc:: frames skipped)\n"
 	 "  --json                   machine-readable output\n"
 	 "  --sample-type TYPE       value column to rank by (default: the default sample type)\n"
 	 "  --top N                  number of functions listed (default 10)\n"
