@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -67,7 +68,9 @@ static void make_env(record_alloc *ra, const record_opts *o, const char *shim)
 	char buf[PATH_MAX + 64];
 	snprintf(buf, sizeof buf, "LD_PRELOAD=%s%s%s", shim, old && *old ? ":" : "", old && *old ? old : "");
 	ra->envp[k++] = ra->own[0] = rs_xstrdup(buf);
-	snprintf(buf, sizeof buf, "RUSTSCOPE_ALLOC_PIPE=%d", ra->wfd);
+	struct stat st = {0};
+	fstat(ra->wfd, &st);
+	snprintf(buf, sizeof buf, "RUSTSCOPE_ALLOC_PIPE=%d:%llu", ra->wfd, (unsigned long long)st.st_ino);
 	ra->envp[k++] = ra->own[1] = rs_xstrdup(buf);
 	snprintf(buf, sizeof buf, "RUSTSCOPE_ALLOC_SAMPLE_BYTES=%.0f", o->alloc_sample_bytes);
 	ra->envp[k++] = ra->own[2] = rs_xstrdup(buf);

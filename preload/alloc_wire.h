@@ -1,6 +1,7 @@
 /* The byte stream from librustscope_alloc.so (preload/) to rustscope
  * record --alloc (sampler/alloc.c), through the pipe named by the
- * RUSTSCOPE_ALLOC_PIPE file descriptor.
+ * RUSTSCOPE_ALLOC_PIPE variable ("FD:INODE": the write end's descriptor
+ * and the pipe's inode, which the shim checks before it writes anything).
  *
  * The stream is a sequence of chunks of at most RS_AW_CHUNK bytes. Each
  * chunk is written by one write(2) on a non-blocking pipe, and a pipe

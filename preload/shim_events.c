@@ -267,12 +267,16 @@ void rs_events_init(void)
 	const char *fd = getenv("RUSTSCOPE_ALLOC_PIPE"), *bytes = getenv("RUSTSCOPE_ALLOC_SAMPLE_BYTES");
 	const char *stack = getenv("RUSTSCOPE_ALLOC_STACK");
 	struct stat st;
-	if (!fd || !*fd || fstat(atoi(fd), &st) || !S_ISFIFO(st.st_mode))
+	/* "FD:INODE": the descriptor must still be the recorder's pipe, not
+	 * whatever a program that closed it has opened since under that number */
+	char *end;
+	long pfd = fd ? strtol(fd, &end, 10) : -1;
+	if (pfd < 0 || *end != ':' || fstat((int)pfd, &st) || !S_ISFIFO(st.st_mode) ||
+	    strtoull(end + 1, NULL, 10) != (unsigned long long)st.st_ino)
 		return; /* not recording: the shim only forwards */
 	tls.in_hook = true; /* what the set-up allocates is not the program's */
-	int pfd = atoi(fd);
-	fcntl(pfd, F_SETFL, fcntl(pfd, F_GETFL) | O_NONBLOCK);
-	rs_queue_init(pfd, getpid());
+	fcntl((int)pfd, F_SETFL, fcntl((int)pfd, F_GETFL) | O_NONBLOCK);
+	rs_queue_init((int)pfd, getpid());
 	if (bytes && strtod(bytes, NULL) >= 1)
 		sample_bytes = strtod(bytes, NULL);
 	use_fp = stack && !strcmp(stack, "fp");

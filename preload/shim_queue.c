@@ -9,7 +9,8 @@
  *
  * The owner and the exit flush share a busy flag per queue; threads never
  * touch each other's. Queues are mmap'd and reused after their thread
- * ends; their pages are touched only as far as a backlog reaches. */
+ * ends, once empty; their pages are touched only as far as a backlog
+ * reaches. */
 #include "shim.h"
 
 #include "alloc_wire.h"
@@ -21,7 +22,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { QUEUE = 128, FLUSH_NS = 50 * 1000 * 1000, EXIT_WAIT_MS = 1000 };
+enum { QUEUE = 1024, FLUSH_NS = 50 * 1000 * 1000, EXIT_WAIT_MS = 1000 };
 
 struct rs_tbuf {
 	struct rs_tbuf *next; /* every queue ever made, for the exit flush */
@@ -112,14 +113,27 @@ static void reset(rs_tbuf *b, int tid)
 	atomic_store(&b->busy, 0);
 }
 
+/* A queue no thread owns, once what its last thread left is sent. */
+static bool take_free(rs_tbuf *b)
+{
+	int e = 0;
+	if (!atomic_compare_exchange_strong(&b->owned, &e, 1))
+		return false;
+	acquire(b);
+	send(b, false);
+	bool empty = b->head == b->tail;
+	release(b);
+	if (!empty)
+		atomic_store(&b->owned, 0);
+	return empty;
+}
+
 rs_tbuf *rs_tbuf_get(int tid)
 {
 	rs_tbuf *b;
-	for (b = atomic_load(&queues); b; b = b->next) {
-		int e = 0;
-		if (atomic_compare_exchange_strong(&b->owned, &e, 1))
+	for (b = atomic_load(&queues); b; b = b->next)
+		if (take_free(b))
 			break;
-	}
 	if (!b) {
 		b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (b == MAP_FAILED)
@@ -129,7 +143,7 @@ rs_tbuf *rs_tbuf_get(int tid)
 		while (!atomic_compare_exchange_weak(&queues, &b->next, b))
 			;
 	}
-	acquire(b); /* an exit flush may still hold a reused queue */
+	acquire(b); /* an exit flush may still hold it */
 	reset(b, tid);
 	return b;
 }
