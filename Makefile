@@ -117,10 +117,10 @@ clean:
 	rm -rf $(BUILD) rustscope
 
 format:
-	clang-format -i $(LIB_SRC) $(UNIT_SRC) $(wildcard */*.h)
+	clang-format -i $(LIB_SRC) $(SHIM_SRC) $(UNIT_SRC) $(wildcard */*.h)
 
 lint: $(GEN_HDR)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-	  --suppress=missingIncludeSystem -I. -I$(BUILD)/gen $(LIB_SRC)
+	  --suppress=missingIncludeSystem -I. -I$(BUILD)/gen $(LIB_SRC) $(SHIM_SRC)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)

@@ -728,7 +728,7 @@ static int record(record_opts *o, rs_err *err)
 	target t = {0};
 	rs_output output;
 	bool output_open = false;
-	record_alloc alloc, *ra = o->alloc ? &alloc : NULL;
+	record_alloc alloc = {0}, *ra = o->alloc ? &alloc : NULL;
 	rs_recorder_init(&r, o->cg, o->unwinder, o->debuginfod, o->lib_dwarf);
 	rs_procstat_init(&ps, 0);
 	int rc = ra ? rs_record_alloc_open(ra, o, err) : 0;

@@ -65,7 +65,7 @@ static void resolve(void)
 	int expect = UNRESOLVED;
 	if (!atomic_compare_exchange_strong(&state, &expect, RESOLVING))
 		return; /* another call resolves; meanwhile the arena serves */
-	rs_real_alloc r;
+	rs_real_alloc r = {0};
 	*(void **)&r.malloc = dlsym(RTLD_NEXT, "malloc");
 	*(void **)&r.free = dlsym(RTLD_NEXT, "free");
 	*(void **)&r.calloc = dlsym(RTLD_NEXT, "calloc");

@@ -53,6 +53,10 @@ C
 	mkdir -p "$T/cont"
 	vg "record --continuous (reader thread, ring, flush)" record -q -F 999 --continuous --flush-on-exit \
 		--enable-snapshots --snapshot-interval 0.2s --output-dir "$T/cont" -- "$T/spin" 0.5
+	cc -O2 -g -pthread -o "$T/calloc" tests/workloads/alloc/calloc.c
+	vg "record --alloc (pipe reader thread, heap profile)" record -q --alloc --alloc-sample-bytes 1 \
+		-o "$T/alloc.session.json" -- "$T/calloc" threads 2 2000
+	vg "info --leaks" info --leaks "$T/alloc.session.json"
 else
 	skip "valgrind: record (CFI walk)" "perf_event_open not permitted here: $(head -c 200 "$T/err")"
 fi
