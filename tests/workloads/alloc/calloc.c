@@ -13,10 +13,17 @@
  *                     (thread_leak)
  *   fork              the child leaks 1000 bytes in child_leak and exits
  *   sleep S           sleeps S seconds (for signals and --duration)
+ *   bench N           allocation-heavy work for overhead measurement
+ *                     (tests/bench/alloc.sh), the twin of rsalloc's bench:
+ *                     N iterations (default 500000, about 1 s) of
+ *                     formatted words in a hash table, a sorted array
+ *                     and a buffer grown by realloc
  * Prints nothing: stdout's own buffer would be one more allocation. */
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -124,6 +131,104 @@ static void forked(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* bench: per iteration, 8 formatted words (malloc'd), counted in a chained
+ * hash table (a node and a copy of the key per new word), 32 numbers
+ * sorted in a malloc'd array, the words joined into a buffer grown by
+ * realloc; all freed, the table emptied once it holds 20000 words. */
+struct entry {
+	struct entry *next;
+	char *key;
+	long count;
+};
+#define NBUCKETS 4096
+static struct entry *table[NBUCKETS];
+static long table_len;
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void table_clear(void)
+{
+	for (int b = 0; b < NBUCKETS; b++)
+		while (table[b]) {
+			struct entry *e = table[b];
+			table[b] = e->next;
+			free(e->key);
+			free(e);
+		}
+	table_len = 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+NOINLINE static uint64_t bench_step(uint64_t i)
+{
+	char *words[8];
+	uint64_t h = 0;
+	for (uint64_t k = 0; k < 8; k++) {
+		char tmp[48];
+		int n = snprintf(tmp, sizeof tmp, "w%llu-%llu", (unsigned long long)((i * 31 + k * 7) % 4096), (unsigned long long)k);
+		words[k] = malloc((size_t)n + 1);
+		memcpy(words[k], tmp, (size_t)n + 1);
+	}
+	for (int k = 0; k < 8; k++) {
+		uint64_t wh = fnv(words[k]);
+		struct entry **b = &table[wh % NBUCKETS], *e = *b;
+		while (e && strcmp(e->key, words[k]))
+			e = e->next;
+		if (!e) {
+			e = malloc(sizeof *e);
+			e->key = strdup(words[k]);
+			e->count = 0;
+			e->next = *b;
+			*b = e;
+			table_len++;
+		}
+		e->count++;
+		h = (h ^ wh) * 1099511628211ULL;
+	}
+	uint64_t *nums = malloc(32 * sizeof *nums);
+	for (uint64_t k = 0; k < 32; k++)
+		nums[k] = (h >> (k % 60)) ^ (k * i);
+	qsort(nums, 32, sizeof *nums, cmp_u64);
+	size_t cap = 8, len = 0;
+	char *joined = malloc(cap);
+	for (int k = 0; k < 8; k++) {
+		size_t n = strlen(words[k]);
+		while (len + n + 2 > cap)
+			joined = realloc(joined, cap *= 2);
+		memcpy(joined + len, words[k], n);
+		len += n;
+		joined[len++] = ',';
+		joined[len] = 0;
+		free(words[k]);
+	}
+	h ^= nums[16] ^ len;
+	sink = joined;
+	free(joined);
+	free(nums);
+	if (table_len > 20000)
+		table_clear();
+	return h;
+}
+
+NOINLINE static void bench(long n)
+{
+	static volatile uint64_t acc;
+	for (long i = 0; i < n; i++)
+		acc ^= bench_step((uint64_t)i);
+	table_clear();
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -139,6 +244,8 @@ int main(int argc, char **argv)
 		threads((int)a, b);
 	} else if (!strcmp(what, "fork")) {
 		forked();
+	} else if (!strcmp(what, "bench")) {
+		bench(a > 0 ? a : 500000);
 	} else if (!strcmp(what, "sleep")) {
 		leak_blocks(10, 100000);
 		sleep((unsigned)a);
