@@ -65,10 +65,12 @@ static bool stack_eq(const void *ctx, uint32_t id, const void *key)
 	       !memcmp(a->pcs + s->pcs, a->pcs + k->pcs, s->depth * sizeof *a->pcs);
 }
 
-/* The stack of pcs (copied to a->pcs first; taken back when known). */
+/* The stack of pcs (copied to a->pcs first; taken back when known).
+ * a->pcs is allocated even for a first stack of no frames (+ 1): no
+ * arithmetic on a null pointer. */
 static uint32_t stack_id(rs_alloc *a, int pid, int tid, const unsigned char *pcs, uint32_t n)
 {
-	RS_GROW(a->pcs, a->pcs_cap, a->npcs + n);
+	RS_GROW(a->pcs, a->pcs_cap, a->npcs + n + 1);
 	memcpy(a->pcs + a->npcs, pcs, n * sizeof *a->pcs);
 	rs_astack key = {pid, tid, (uint32_t)a->npcs, n, 0, 0, 0, 0};
 	rs_idhash_ops ops = {stack_hash_of, stack_eq, a};

@@ -4,7 +4,10 @@
 # every format's files, corpus/MANIFEST.tsv) and tests/bad/. Crashes are copied to tests/fuzz-regressions/<name>/,
 # which tests/t/fuzz-regressions.sh replays in make check.
 # Usage: tests/fuzz/run.sh [NAME...]   (an importer: session rustscope pprof perfscript
-# speedscope collapsed chrome cpuprofile; or roundtrip-FORMAT for a writable one)
+# speedscope collapsed chrome cpuprofile; or roundtrip-FORMAT for a writable one;
+# or alloc-stream, record --alloc's decoder of the shim's stream: alloc_stream.c,
+# seeded from tests/fuzz/seeds-alloc-stream/ (alloc-seeds.py), its crashes replayed by
+# tests/unit/alloc_stream.c)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -31,6 +34,7 @@ seeds() { # importer → seed directory
 	perfscript) find corpus/perfscript -type f -size -100k -exec cp {} "$d"/ \; ;;
 	speedscope) find corpus/speedscope -type f -exec cp {} "$d"/ \; ;;
 	collapsed) find corpus/collapsed -type f -size -40k -exec cp {} "$d"/ \; ;;
+	alloc-stream) cp tests/fuzz/seeds-alloc-stream/* "$d"/ ;;
 	esac
 	echo "$d"
 }
@@ -38,11 +42,15 @@ seeds() { # importer → seed directory
 # roundtrip-FORMAT: import, export, import again, same session (roundtrip.c)
 all="session rustscope pprof perfscript speedscope collapsed chrome cpuprofile"
 all="$all roundtrip-session roundtrip-pprof roundtrip-speedscope roundtrip-collapsed roundtrip-chrome roundtrip-cpuprofile"
+all="$all alloc-stream"
 for name in ${@:-$all}; do
 	bin=$out/fuzz-$name
 	fmt=${name#roundtrip-}
 	echo "fuzz: building $bin"
-	if [ "$fmt" = "$name" ]; then
+	if [ "$name" = alloc-stream ]; then
+		clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+			tests/fuzz/alloc_stream.c sampler/alloc.c lib/*.c "${libs[@]}" -o "$bin"
+	elif [ "$fmt" = "$name" ]; then
 		clang "${flags[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 			-DIMPORT=rs_import_$name tests/fuzz/fuzz.c "${core[@]}" "${libs[@]}" -o "$bin"
 	else
