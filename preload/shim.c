@@ -107,19 +107,19 @@ __attribute__((destructor)) static void shim_end(void)
 
 RS_SHIM_EXPORT void *malloc(size_t n)
 {
-	if (!ready())
+	if (__builtin_expect(!ready(), 0))
 		return boot_alloc(n, BOOT_ALIGN);
-	void *p = real.malloc(n);
-	if (p)
-		rs_on_alloc(p, n);
-	return p;
+	if (__builtin_expect(!rs_alloc_due(n), 1))
+		return real.malloc(n);
+	return rs_sample_alloc(real.malloc(n), n);
 }
 
 RS_SHIM_EXPORT void free(void *p)
 {
-	if (!p || is_boot(p) || !ready())
+	if (!p || __builtin_expect(is_boot(p) || !ready(), 0))
 		return;
-	rs_on_free(p);
+	if (rs_maybe_sampled(p))
+		rs_on_free(p);
 	real.free(p);
 }
 
@@ -130,12 +130,11 @@ RS_SHIM_EXPORT void *calloc(size_t k, size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (!ready())
+	if (__builtin_expect(!ready(), 0))
 		return boot_alloc(total, BOOT_ALIGN);
-	void *p = real.calloc(k, n);
-	if (p)
-		rs_on_alloc(p, total);
-	return p;
+	if (__builtin_expect(!rs_alloc_due(total), 1))
+		return real.calloc(k, n);
+	return rs_sample_alloc(real.calloc(k, n), total);
 }
 
 /* A block of the arena moves to the real allocator when it grows. */
@@ -155,14 +154,16 @@ RS_SHIM_EXPORT void *realloc(void *old, size_t n)
 		return boot_realloc(old, n);
 	if (!ready())
 		return old ? NULL : boot_alloc(n, BOOT_ALIGN);
-	bool was = old && rs_forget(old);
+	bool was = old && rs_maybe_sampled(old) && rs_forget(old);
 	void *p = real.realloc(old, n);
 	if (!p && n) { /* failed: old is still the program's */
 		if (was)
 			rs_remember(old);
 		return NULL;
 	}
-	rs_on_realloc(old, was, p, n);
+	bool due = p && rs_alloc_due(n);
+	if (__builtin_expect(was || due, 0))
+		rs_on_realloc(old, was, p, n, due);
 	return p;
 }
 

@@ -9,6 +9,7 @@
 #ifndef RS_PRELOAD_SHIM_H
 #define RS_PRELOAD_SHIM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,14 +29,42 @@ typedef struct rs_real_alloc {
 	void *(*pvalloc)(size_t);
 } rs_real_alloc;
 
-/* shim_live.c: sampled blocks, by address */
+/* Each thread's sampling state (shim_events.c). */
+typedef struct rs_tbuf rs_tbuf;
+typedef struct rs_tstate {
+	int64_t bytes_left; /* until the next sample */
+	uint64_t rng;
+	bool in_hook, seeded;
+	int tid;
+	uintptr_t stack_hi;
+	rs_tbuf *buf;
+} rs_tstate;
+
+extern __thread rs_tstate rs_tls RS_SHIM_HIDDEN;
+extern atomic_bool rs_active RS_SHIM_HIDDEN; /* recording, not only forwarding */
+
+/* shim_live.c: sampled blocks, by address. The counting filter in front
+ * (small enough to stay in cache) says "not sampled" for most frees. */
+enum { RS_LIVE_FILTER = 4096 };
+extern _Atomic uint8_t rs_live_filter[RS_LIVE_FILTER] RS_SHIM_HIDDEN;
+
+static inline uint64_t rs_live_hash(uintptr_t a)
+{
+	uint64_t h = (uint64_t)(a >> 4) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 31);
+}
+
+static inline size_t rs_live_slot(uint64_t h)
+{
+	return (size_t)(h >> 52); /* RS_LIVE_FILTER slots */
+}
+
 RS_SHIM_HIDDEN bool rs_live_add(uintptr_t addr);
 RS_SHIM_HIDDEN bool rs_live_take(uintptr_t addr); /* true: it was sampled; now forgotten */
 RS_SHIM_HIDDEN void rs_live_lock_all(void);
 RS_SHIM_HIDDEN void rs_live_unlock_all(void);
 
 /* shim_queue.c: each thread's chunks on their way to the pipe */
-typedef struct rs_tbuf rs_tbuf;
 struct rs_aw_event;
 RS_SHIM_HIDDEN void rs_queue_init(int pipe_fd, int pid);
 RS_SHIM_HIDDEN void rs_queue_dropped(uint64_t events);
@@ -48,16 +77,42 @@ RS_SHIM_HIDDEN void rs_tbuf_after_fork(rs_tbuf *mine, int pid, int tid);
 /* shim_events.c */
 RS_SHIM_HIDDEN void rs_events_init(void); /* from the constructor: reads the environment */
 RS_SHIM_HIDDEN void rs_events_exit(void); /* from the destructor: flushes every thread */
-/* A block the program got (realloc: old is the block it replaced, and
- * old_sampled whether that one was sampled). */
-RS_SHIM_HIDDEN void rs_on_alloc(void *p, size_t n);
-RS_SHIM_HIDDEN void rs_on_realloc(void *old, bool old_sampled, void *p, size_t n);
-/* Before the block goes back to the allocator: true when it was sampled
- * (its free is then reported). */
+/* The slow paths behind the inline checks below. rs_sample_alloc:
+ * after rs_alloc_due, for the block p (NULL: the allocation failed) */
+RS_SHIM_HIDDEN void *rs_sample_alloc(void *p, size_t n);
+/* realloc gave p for old: old_sampled, old was sampled; due, rs_alloc_due(n) said yes */
+RS_SHIM_HIDDEN void rs_on_realloc(void *old, bool old_sampled, void *p, size_t n, bool due);
 RS_SHIM_HIDDEN void rs_on_free(void *p);
-/* realloc: forgets p before the allocator may hand its address out again;
- * true when p was sampled. */
 RS_SHIM_HIDDEN bool rs_forget(void *p);
 RS_SHIM_HIDDEN void rs_remember(void *p);
+
+/* Every call pays for these, so they are inline and touch only the
+ * thread's state, one flag and the filter. */
+static inline bool rs_recording(void)
+{
+	return atomic_load_explicit(&rs_active, memory_order_relaxed) && !rs_tls.in_hook;
+}
+
+/* Counts n bytes down to the next sample: true when this allocation may
+ * cross it (rs_sample_alloc decides), so that the others go straight to
+ * the allocator as a tail call. */
+static inline bool rs_alloc_due(size_t n)
+{
+	return rs_recording() && (rs_tls.bytes_left -= (int64_t)n) <= 0;
+}
+
+/* A block the program got, its bytes not yet counted. */
+static inline void rs_on_alloc(void *p, size_t n)
+{
+	if (rs_alloc_due(n))
+		rs_sample_alloc(p, n);
+}
+
+/* May p be a sampled block? (No: certainly not.) */
+static inline bool rs_maybe_sampled(const void *p)
+{
+	return rs_recording() &&
+	       atomic_load_explicit(&rs_live_filter[rs_live_slot(rs_live_hash((uintptr_t)p))], memory_order_relaxed);
+}
 
 #endif

@@ -24,24 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct tstate {
-	int64_t bytes_left; /* until the next sample */
-	uint64_t rng;
-	bool in_hook, seeded;
-	int tid;
-	uintptr_t stack_hi;
-	rs_tbuf *buf;
-} tstate;
-
-static __thread tstate tls;
+__thread rs_tstate rs_tls;
+atomic_bool rs_active;
 
 static double sample_bytes = 512 * 1024;
 static bool use_fp;
 static int (*unw_backtrace_fn)(void **, int);
 static uintptr_t self_lo, self_hi; /* our own code, left out of stacks */
-static atomic_bool active;
 static pthread_key_t exit_key;
-extern void *__libc_stack_end;
 
 static uint64_t now_ns(void)
 {
@@ -52,7 +42,7 @@ static uint64_t now_ns(void)
 
 /* --- sampling --- */
 
-static uint64_t next_random(tstate *t)
+static uint64_t next_random(rs_tstate *t)
 {
 	t->rng ^= t->rng << 13;
 	t->rng ^= t->rng >> 7;
@@ -61,7 +51,7 @@ static uint64_t next_random(tstate *t)
 }
 
 /* The distance to the next sample: exponential with mean sample_bytes. */
-static int64_t draw(tstate *t)
+static int64_t draw(rs_tstate *t)
 {
 	if (sample_bytes <= 1)
 		return 0;
@@ -69,42 +59,69 @@ static int64_t draw(tstate *t)
 	return (int64_t)(-log(u) * sample_bytes) + 1;
 }
 
-/* The allocation of n bytes crosses the next sample point. */
-static bool take_sample(tstate *t, size_t n)
+/* The count down (already less the allocation's bytes, by the inline
+ * check) crossed the sample point: true, with the next distance drawn. A
+ * thread's first crossing only seeds it. */
+static bool crossed(rs_tstate *t)
 {
 	if (!t->seeded) {
 		t->rng = (now_ns() ^ ((uint64_t)(uintptr_t)t << 16) ^ (uint64_t)gettid()) | 1;
 		t->seeded = true;
-		t->bytes_left = draw(t);
+		t->bytes_left += draw(t);
+		if (t->bytes_left > 0)
+			return false;
 	}
-	t->bytes_left -= (int64_t)n;
-	if (t->bytes_left > 0)
-		return false;
 	t->bytes_left = draw(t);
 	return true;
 }
 
+
 /* --- stacks --- */
 
-static uintptr_t stack_top(tstate *t)
+/* The end of the mapping that holds sp, from /proc/self/maps: it takes
+ * no lock and allocates nothing. (pthread_getattr_np takes the thread's
+ * lock, which the program may hold while it allocates: glibc's own
+ * pthread_getattr_np reallocs under it.) */
+static uintptr_t mapping_end(uintptr_t sp)
 {
-	if (t->stack_hi)
-		return t->stack_hi;
-	pthread_attr_t a;
-	void *lo;
-	size_t size;
-	if (getpid() == gettid()) {
-		t->stack_hi = (uintptr_t)__libc_stack_end;
-	} else if (!pthread_getattr_np(pthread_self(), &a)) {
-		if (!pthread_attr_getstack(&a, &lo, &size))
-			t->stack_hi = (uintptr_t)lo + size;
-		pthread_attr_destroy(&a);
+	char buf[4096];
+	size_t len = 0;
+	uintptr_t hi = 0;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	for (bool at_line = true, more = true; !hi && (more || len);) {
+		ssize_t n = more ? read(fd, buf + len, sizeof buf - 1 - len) : 0;
+		more = n > 0;
+		len += n > 0 ? (size_t)n : 0;
+		buf[len] = 0;
+		char *nl = memchr(buf, '\n', len), *e;
+		if (at_line) { /* "lo-hi perms ..." */
+			uintptr_t lo = strtoull(buf, &e, 16);
+			uintptr_t end = *e == '-' ? strtoull(e + 1, NULL, 16) : 0;
+			if (lo <= sp && sp < end)
+				hi = end;
+		}
+		size_t used = nl ? (size_t)(nl + 1 - buf) : len; /* a line too long: skip on */
+		at_line = nl != NULL;
+		memmove(buf, buf + used, len - used);
+		len -= used;
+		if (!nl && !more)
+			break;
 	}
+	close(fd);
+	return hi;
+}
+
+static uintptr_t stack_top(rs_tstate *t)
+{
+	if (!t->stack_hi)
+		t->stack_hi = mapping_end((uintptr_t)__builtin_frame_address(0));
 	return t->stack_hi;
 }
 
 /* The frame-pointer chain, checked to stay on this thread's stack. */
-static size_t fp_stack(tstate *t, uint64_t *pcs, size_t max)
+static size_t fp_stack(rs_tstate *t, uint64_t *pcs, size_t max)
 {
 	uintptr_t fp = (uintptr_t)__builtin_frame_address(0), hi = stack_top(t);
 	size_t n = 0;
@@ -120,7 +137,7 @@ static size_t fp_stack(tstate *t, uint64_t *pcs, size_t max)
 	return n;
 }
 
-static size_t capture(tstate *t, uint64_t *pcs)
+static size_t capture(rs_tstate *t, uint64_t *pcs)
 {
 	uint64_t raw[RS_AW_MAX_FRAMES + 8];
 	size_t n = 0, kept = 0;
@@ -136,7 +153,7 @@ static size_t capture(tstate *t, uint64_t *pcs)
 
 /* --- the thread's queue --- */
 
-static rs_tbuf *queue_of(tstate *t)
+static rs_tbuf *queue_of(rs_tstate *t)
 {
 	if (t->buf)
 		return t->buf;
@@ -148,7 +165,7 @@ static rs_tbuf *queue_of(tstate *t)
 	return t->buf;
 }
 
-static void emit(tstate *t, const rs_aw_event *ev, const uint64_t *pcs)
+static void emit(rs_tstate *t, const rs_aw_event *ev, const uint64_t *pcs)
 {
 	rs_tbuf *b = queue_of(t);
 	if (b)
@@ -160,12 +177,12 @@ static void emit(tstate *t, const rs_aw_event *ev, const uint64_t *pcs)
 static void thread_exit(void *b)
 {
 	rs_tbuf_put(b);
-	tls.buf = NULL;
+	rs_tls.buf = NULL;
 }
 
 /* --- the hooks --- */
 
-static void emit_block(tstate *t, uint8_t kind, uintptr_t old, void *p, size_t n, bool sampled)
+static void emit_block(rs_tstate *t, uint8_t kind, uintptr_t old, void *p, size_t n, bool sampled)
 {
 	uint64_t pcs[RS_AW_MAX_FRAMES];
 	rs_aw_event ev = {.kind = kind, .sampled = sampled, .addr = (uintptr_t)p, .size = n, .old = old};
@@ -180,22 +197,21 @@ static void emit_block(tstate *t, uint8_t kind, uintptr_t old, void *p, size_t n
 	emit(t, &ev, pcs);
 }
 
-void rs_on_alloc(void *p, size_t n)
+void *rs_sample_alloc(void *p, size_t n)
 {
-	tstate *t = &tls;
-	if (t->in_hook || !atomic_load_explicit(&active, memory_order_relaxed) || !take_sample(t, n))
-		return;
+	rs_tstate *t = &rs_tls;
+	if (!crossed(t) || !p)
+		return p;
 	t->in_hook = true;
 	emit_block(t, RS_AW_ALLOC, 0, p, n, true);
 	t->in_hook = false;
+	return p;
 }
 
-void rs_on_realloc(void *old, bool old_sampled, void *p, size_t n)
+void rs_on_realloc(void *old, bool old_sampled, void *p, size_t n, bool due)
 {
-	tstate *t = &tls;
-	if (t->in_hook || !atomic_load_explicit(&active, memory_order_relaxed))
-		return;
-	bool sampled = p && take_sample(t, n);
+	rs_tstate *t = &rs_tls;
+	bool sampled = due && crossed(t);
 	if (!sampled && !old_sampled)
 		return;
 	t->in_hook = true;
@@ -205,7 +221,7 @@ void rs_on_realloc(void *old, bool old_sampled, void *p, size_t n)
 
 bool rs_forget(void *p)
 {
-	return !tls.in_hook && rs_live_take((uintptr_t)p);
+	return !rs_tls.in_hook && rs_live_take((uintptr_t)p);
 }
 
 void rs_remember(void *p)
@@ -215,8 +231,8 @@ void rs_remember(void *p)
 
 void rs_on_free(void *p)
 {
-	tstate *t = &tls;
-	if (t->in_hook || !atomic_load_explicit(&active, memory_order_relaxed) || !rs_live_take((uintptr_t)p))
+	rs_tstate *t = &rs_tls;
+	if (!rs_live_take((uintptr_t)p))
 		return;
 	t->in_hook = true;
 	rs_aw_event ev = {.kind = RS_AW_FREE, .t_ns = now_ns(), .addr = (uintptr_t)p};
@@ -249,9 +265,9 @@ static void fork_parent(void) { rs_live_unlock_all(); }
 static void fork_child(void)
 {
 	rs_live_unlock_all();
-	tls.tid = gettid();
-	tls.stack_hi = 0;
-	rs_tbuf_after_fork(tls.buf, getpid(), tls.tid);
+	rs_tls.tid = gettid();
+	rs_tls.stack_hi = 0;
+	rs_tbuf_after_fork(rs_tls.buf, getpid(), rs_tls.tid);
 }
 
 static void load_unwinder(void)
@@ -274,7 +290,7 @@ void rs_events_init(void)
 	if (pfd < 0 || *end != ':' || fstat((int)pfd, &st) || !S_ISFIFO(st.st_mode) ||
 	    strtoull(end + 1, NULL, 10) != (unsigned long long)st.st_ino)
 		return; /* not recording: the shim only forwards */
-	tls.in_hook = true; /* what the set-up allocates is not the program's */
+	rs_tls.in_hook = true; /* what the set-up allocates is not the program's */
 	fcntl((int)pfd, F_SETFL, fcntl((int)pfd, F_GETFL) | O_NONBLOCK);
 	rs_queue_init((int)pfd, getpid());
 	if (bytes && strtod(bytes, NULL) >= 1)
@@ -285,14 +301,14 @@ void rs_events_init(void)
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&rs_events_init);
 	pthread_key_create(&exit_key, thread_exit);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	atomic_store(&active, true);
-	tls.in_hook = false;
+	atomic_store(&rs_active, true);
+	rs_tls.in_hook = false;
 }
 
 void rs_events_exit(void)
 {
-	if (!atomic_load(&active))
+	if (!atomic_load(&rs_active))
 		return;
-	atomic_store(&active, false);
+	atomic_store(&rs_active, false);
 	rs_tbuf_flush_all();
 }

@@ -2,7 +2,8 @@
  * theirs.
  *
  * Most frees are of unsampled blocks, and must cost next to nothing: a
- * counting filter (one relaxed load) answers "not sampled" for them. The
+ * counting filter of 4 KiB (one relaxed load, inline in free) answers
+ * "not sampled" for them. The
  * addresses themselves sit in open-addressing tables, one per stripe of
  * the address hash, each behind its own spin lock and grown with mmap. A
  * thread frees a block only after the thread that sampled it returned it,
@@ -14,7 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-enum { STRIPES = 64, FILTER = 1 << 16, FIRST_SLOTS = 1 << 10 };
+enum { STRIPES = 64, FIRST_SLOTS = 1 << 10, SATURATED = 255 };
 
 typedef struct stripe {
 	atomic_flag lock;
@@ -22,13 +23,23 @@ typedef struct stripe {
 	size_t cap, n;
 } stripe;
 
-static _Atomic uint32_t filter[FILTER];
+_Atomic uint8_t rs_live_filter[RS_LIVE_FILTER];
 static stripe stripes[STRIPES];
 
 static uint64_t hash(uintptr_t a)
 {
-	uint64_t h = (uint64_t)(a >> 4) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 31);
+	return rs_live_hash(a);
+}
+
+/* The filter counts up to SATURATED, and a saturated count stays (its
+ * frees then always look the address up). Slots are shared by stripes. */
+static void filter_add(uint64_t h, int d)
+{
+	_Atomic uint8_t *c = &rs_live_filter[rs_live_slot(h)];
+	uint8_t v = atomic_load_explicit(c, memory_order_relaxed);
+	while (v != SATURATED && !atomic_compare_exchange_weak_explicit(c, &v, (uint8_t)(v + d), memory_order_relaxed,
+									  memory_order_relaxed))
+		;
 }
 
 static void lock(stripe *s)
@@ -114,7 +125,7 @@ bool rs_live_add(uintptr_t a)
 		if (ok) {
 			put(s->slots, s->cap, a);
 			s->n++;
-			atomic_fetch_add_explicit(&filter[h >> 48], 1, memory_order_relaxed);
+			filter_add(h, 1);
 		}
 	}
 	unlock(s);
@@ -124,14 +135,14 @@ bool rs_live_add(uintptr_t a)
 bool rs_live_take(uintptr_t a)
 {
 	uint64_t h = hash(a);
-	if (!atomic_load_explicit(&filter[h >> 48], memory_order_relaxed))
+	if (!atomic_load_explicit(&rs_live_filter[rs_live_slot(h)], memory_order_relaxed))
 		return false;
 	stripe *s = stripe_of(h);
 	lock(s);
 	size_t i = find(s, a);
 	if (i != SIZE_MAX) {
 		remove_at(s, i);
-		atomic_fetch_sub_explicit(&filter[h >> 48], 1, memory_order_relaxed);
+		filter_add(h, -1);
 	}
 	unlock(s);
 	return i != SIZE_MAX;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { MAX_BUCKETS = 10 * 1000 * 1000 }; /* 11 days of 100 ms buckets */
 
@@ -123,7 +124,7 @@ static rs_ablock *block_of(rs_alloc *a, int pid, uint64_t addr)
 
 static void bucket_add(rs_alloc *a, double **bucket, int64_t t, double bytes)
 {
-	if (t < a->t0 || (t - a->t0) / a->step >= MAX_BUCKETS)
+	if (t < a->t0 || t > a->t_read || (t - a->t0) / a->step >= MAX_BUCKETS)
 		return;
 	size_t i = (size_t)((t - a->t0) / a->step);
 	if (i >= a->nbuckets) {
@@ -155,13 +156,14 @@ static void finish_block(rs_alloc *a, rs_ablock *b, int64_t t, int tid, bool rep
 		event(a, t, RS_MEM_FREE, b->pid, tid, b->addr, (int64_t)b->size, (int32_t)b->stack);
 }
 
-/* The sampled block at addr is freed (realloc'd away) at t. Its
- * allocation may still be on its way, in another thread's queue: then
- * the free waits for it. */
+/* The sampled block at addr is freed (realloc'd away) at t. Chunks of
+ * different threads arrive out of order: a free may come before the
+ * allocation it ends, or after a later block took the address; then it
+ * waits for that allocation. */
 static bool end_block(rs_alloc *a, int pid, uint64_t addr, int64_t t, int tid, bool report)
 {
 	rs_ablock *b = block_of(a, pid, addr);
-	if (b->live) {
+	if (b->live && b->born < t) {
 		finish_block(a, b, t, tid, report);
 		return true;
 	}
@@ -171,27 +173,46 @@ static bool end_block(rs_alloc *a, int pid, uint64_t addr, int64_t t, int tid, b
 	return false;
 }
 
+/* An allocation of size at t arriving after the block born later at its
+ * address: it ended before that one began, at its own free when that came
+ * already, else (unknown) when the later one began. */
+static void late_block(rs_alloc *a, rs_ablock *b, int64_t t, uint64_t size, double bytes, uint32_t st)
+{
+	int64_t end = b->born;
+	if (b->early_free != INT64_MIN && b->early_free > t && b->early_free <= b->born) {
+		end = b->early_free;
+		a->frees += b->early_report;
+		if (b->early_report)
+			event(a, end, RS_MEM_FREE, b->pid, b->early_tid, b->addr, (int64_t)size, (int32_t)st);
+		b->early_free = INT64_MIN;
+	}
+	bucket_add(a, &a->free_bucket, end, bytes);
+}
+
 static void new_block(rs_alloc *a, const rs_aw_event *e, int pid, int tid, const unsigned char *pcs)
 {
 	int64_t t = (int64_t)e->t_ns;
 	uint32_t st = stack_id(a, pid, tid, pcs, e->nframes);
-	rs_ablock *b = block_of(a, pid, e->addr);
-	if (b->live) /* a free that never came */
-		finish_block(a, b, t, tid, true);
-	b->live = true;
-	b->stack = st;
-	b->size = e->size;
-	rs_alloc_unbias(a->sample_bytes, e->size, &b->objects, &b->bytes);
-	a->stacks[st].alloc_objects += b->objects;
-	a->stacks[st].alloc_bytes += b->bytes;
-	bucket_add(a, &a->alloc_bucket, t, b->bytes);
+	double objects, bytes;
+	rs_alloc_unbias(a->sample_bytes, e->size, &objects, &bytes);
+	a->stacks[st].alloc_objects += objects;
+	a->stacks[st].alloc_bytes += bytes;
+	bucket_add(a, &a->alloc_bucket, t, bytes);
 	event(a, t, e->kind == RS_AW_ALLOC ? RS_MEM_ALLOC : RS_MEM_REALLOC, pid, tid, e->addr, (int64_t)e->size,
 	      (int32_t)st);
-	if (b->early_free != INT64_MIN && b->early_free >= t) {
+	rs_ablock *b = block_of(a, pid, e->addr);
+	if (b->live && b->born > t)
+		return late_block(a, b, t, e->size, bytes, st);
+	if (b->live) /* a free that never came */
+		finish_block(a, b, t, tid, true);
+	*b = (rs_ablock){.pid = pid, .live = true, .stack = st, .addr = e->addr, .size = e->size, .objects = objects,
+			 .bytes = bytes, .born = t, .early_free = b->early_free, .early_tid = b->early_tid,
+			 .early_report = b->early_report};
+	if (b->early_free != INT64_MIN && b->early_free > t) {
 		a->frees += b->early_report;
 		finish_block(a, b, b->early_free, b->early_tid, b->early_report);
+		b->early_free = INT64_MIN;
 	}
-	b->early_free = INT64_MIN;
 }
 
 static void apply(rs_alloc *a, const rs_aw_event *e, int pid, int tid, const unsigned char *pcs)
@@ -257,6 +278,10 @@ static size_t chunk_len(const unsigned char *p, size_t n)
 void rs_alloc_feed(rs_alloc *a, const void *buf, size_t n)
 {
 	const unsigned char *p = buf;
+	/* no event is from the future: a stray time must not size the buckets */
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	a->t_read = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + 1000000000;
 	while (n && !a->broken) {
 		size_t take = sizeof a->pending - a->npending < n ? sizeof a->pending - a->npending : n;
 		memcpy(a->pending + a->npending, p, take);

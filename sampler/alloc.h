@@ -27,6 +27,7 @@ typedef struct rs_ablock {
 	uint32_t stack;
 	uint64_t addr, size;
 	double objects, bytes; /* what the block stands for, unbiased */
+	int64_t born;       /* its allocation's time */
 	int64_t early_free; /* a free that came before its allocation, INT64_MIN: none */
 	int early_tid;
 } rs_ablock;
@@ -43,6 +44,7 @@ typedef struct rs_aevent {
 typedef struct rs_alloc {
 	double sample_bytes; /* the mean distance between samples */
 	int64_t t0, step;    /* the counters' first bucket and width (ns) */
+	int64_t t_read;      /* the clock at the last read, plus 1 s: later times are bogus */
 	size_t max_events;   /* memory events kept; later ones only counted */
 	uint64_t *pcs;
 	size_t npcs, pcs_cap;

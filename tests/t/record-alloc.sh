@@ -124,6 +124,12 @@ if [ -x "$R.fp" ]; then
 	run_alloc "rust leak, frame pointers" "$T/rustfp.json" --alloc-sample-bytes 1 --call-graph fp -- "$R.fp" leak 100 4096
 	qacheck "record alloc: rust, --call-graph fp: the leak at leak_boxes" "$T/rustfp.json" \
 		'alloc["stacks"] == "fp" and any(n.endswith("leak_boxes") for n in [f["name"] for f in F]) and sum(sm["values"][col("inuse_space")]) >= 409600'
+	# Rust's thread start allocates inside pthread_getattr_np, under the
+	# thread's lock: the fp walk must not ask for the stack bounds the same way
+	run_alloc "rust threads, frame pointers" "$T/rustfpthreads.json" --alloc-sample-bytes 1 --call-graph fp \
+		-- timeout 60 "$R.fp" threads 4 1000
+	qacheck "record alloc: rust threads, --call-graph fp: each thread's leak" "$T/rustfpthreads.json" \
+		'val("rsalloc::patterns::thread_leak", "inuse_space") == 16384'
 fi
 
 # --- errors and the shim alone ---

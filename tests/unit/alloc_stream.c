@@ -311,6 +311,65 @@ static void early_free(void)
 	rs_alloc_free(&a);
 }
 
+/* Chunks of other threads arrive late, around a block's address reuse. */
+static void reuse_out_of_order(void)
+{
+	/* A allocates X (32) at 100; B reallocs it in place (64) at 200; B's
+	 * chunk arrives first */
+	stream s = {0};
+	begin(&s, 10, 2, 0);
+	ev(&s, RS_AW_REALLOC, T0 + 200, 0x1000, 64, 0x1000, true, STACK_B, 1);
+	end(&s);
+	begin(&s, 10, 1, 0);
+	alloc(&s, T0 + 100, 0x1000, 32, STACK_A, 3);
+	end(&s);
+	rs_alloc a = decode(1, &s);
+	const rs_ablock *b = block(&a, 10, 0x1000);
+	CHECK("alloc: an in-place realloc that arrives first keeps the new block live",
+	      !a.broken && b && b->live && b->size == 64 && b->born == T0 + 200);
+	CHECK("alloc: ... and the late old block ends at the realloc, in the free counter",
+	      a.free_bucket && a.free_bucket[0] == 32 && count_events(&a, RS_MEM_FREE, 0x1000) == 0);
+	rs_alloc_free(&a);
+
+	/* A allocates X at 100, B frees it at 200, C allocates X at 300; C's
+	 * chunk arrives first, then A's, then B's */
+	stream r = {0};
+	begin(&r, 10, 3, 0);
+	alloc(&r, T0 + 300, 0x2000, 48, STACK_B, 1);
+	end(&r);
+	begin(&r, 10, 1, 0);
+	alloc(&r, T0 + 100, 0x2000, 16, STACK_A, 3);
+	end(&r);
+	begin(&r, 10, 2, 0);
+	freed(&r, T0 + 200, 0x2000);
+	end(&r);
+	a = decode(1, &r);
+	b = block(&a, 10, 0x2000);
+	CHECK("alloc: a late older allocation does not end the later block at its address",
+	      !a.broken && b && b->live && b->size == 48 && b->born == T0 + 300);
+	const rs_astack *sa = stack(&a, 10, 1, STACK_A, 3);
+	CHECK("alloc: ... it counts as allocated, and not in use", sa && sa->alloc_bytes == 16);
+	CHECK("alloc: ... and its late free ends nothing else", a.frees == 0 && b->live);
+	rs_alloc_free(&a);
+
+	/* the same, with B's free before A's allocation: A's block ends at 200 */
+	stream q = {0};
+	begin(&q, 10, 3, 0);
+	alloc(&q, T0 + 300, 0x3000, 48, STACK_B, 1);
+	end(&q);
+	begin(&q, 10, 2, 0);
+	freed(&q, T0 + 200, 0x3000);
+	end(&q);
+	begin(&q, 10, 1, 0);
+	alloc(&q, T0 + 100, 0x3000, 16, STACK_A, 3);
+	end(&q);
+	a = decode(1, &q);
+	b = block(&a, 10, 0x3000);
+	CHECK("alloc: a free waiting for an older allocation ends that one, at its time",
+	      b && b->live && b->size == 48 && a.frees == 1 && count_events(&a, RS_MEM_FREE, 0x3000) == 1);
+	rs_alloc_free(&a);
+}
+
 static void realloc_events(void)
 {
 	stream s = {0};
@@ -620,6 +679,7 @@ int main(void)
 	unbias();
 	alloc_free();
 	early_free();
+	reuse_out_of_order();
 	realloc_events();
 	splits();
 	broken_streams();
