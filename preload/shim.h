@@ -90,12 +90,13 @@ RS_SHIM_HIDDEN void rs_remember(void *p);
  * thread's state, one flag and the filter. */
 static inline bool rs_recording(void)
 {
-	return atomic_load_explicit(&rs_active, memory_order_relaxed) && !rs_tls.in_hook;
+	return atomic_load_explicit(&rs_active, memory_order_relaxed);
 }
 
 /* Counts n bytes down to the next sample: true when this allocation may
  * cross it (rs_sample_alloc decides), so that the others go straight to
- * the allocator as a tail call. */
+ * the allocator as a tail call. (While the shim works for a sample, the
+ * count is out of reach: calls it makes are never due.) */
 static inline bool rs_alloc_due(size_t n)
 {
 	return rs_recording() && (rs_tls.bytes_left -= (int64_t)n) <= 0;
@@ -108,7 +109,8 @@ static inline void rs_on_alloc(void *p, size_t n)
 		rs_sample_alloc(p, n);
 }
 
-/* May p be a sampled block? (No: certainly not.) */
+/* May p be a sampled block? (No: certainly not. Yes: rs_on_free looks,
+ * unless the shim is at work in this thread.) */
 static inline bool rs_maybe_sampled(const void *p)
 {
 	return rs_recording() &&

@@ -64,6 +64,8 @@ static int64_t draw(rs_tstate *t)
  * thread's first crossing only seeds it. */
 static bool crossed(rs_tstate *t)
 {
+	if (t->in_hook)
+		return false;
 	if (!t->seeded) {
 		t->rng = (now_ns() ^ ((uint64_t)(uintptr_t)t << 16) ^ (uint64_t)gettid()) | 1;
 		t->seeded = true;
@@ -71,8 +73,21 @@ static bool crossed(rs_tstate *t)
 		if (t->bytes_left > 0)
 			return false;
 	}
-	t->bytes_left = draw(t);
 	return true;
+}
+
+/* The shim's own work for a sample: its allocations are not counted, and
+ * the next distance is drawn after it. */
+static void hook_begin(rs_tstate *t)
+{
+	t->in_hook = true;
+	t->bytes_left = INT64_MAX / 2;
+}
+
+static void hook_end(rs_tstate *t)
+{
+	t->bytes_left = draw(t);
+	t->in_hook = false;
 }
 
 
@@ -120,12 +135,14 @@ static uintptr_t stack_top(rs_tstate *t)
 	return t->stack_hi;
 }
 
-/* The frame-pointer chain, checked to stay on this thread's stack. */
+/* The frame-pointer chain, checked to stay on this thread's stack (a
+ * function without frame pointers leaves anything in rbp): between this
+ * frame and the top, rising. */
 static size_t fp_stack(rs_tstate *t, uint64_t *pcs, size_t max)
 {
-	uintptr_t fp = (uintptr_t)__builtin_frame_address(0), hi = stack_top(t);
+	uintptr_t fp = (uintptr_t)__builtin_frame_address(0), lo = fp, hi = stack_top(t);
 	size_t n = 0;
-	while (n < max && fp && !(fp & 7) && fp + 16 <= hi) {
+	while (n < max && fp >= lo && !(fp & 7) && fp + 16 <= hi) {
 		const uintptr_t *f = (const uintptr_t *)fp;
 		if (!f[1])
 			break;
@@ -200,11 +217,12 @@ static void emit_block(rs_tstate *t, uint8_t kind, uintptr_t old, void *p, size_
 void *rs_sample_alloc(void *p, size_t n)
 {
 	rs_tstate *t = &rs_tls;
-	if (!crossed(t) || !p)
+	if (!crossed(t))
 		return p;
-	t->in_hook = true;
-	emit_block(t, RS_AW_ALLOC, 0, p, n, true);
-	t->in_hook = false;
+	hook_begin(t);
+	if (p)
+		emit_block(t, RS_AW_ALLOC, 0, p, n, true);
+	hook_end(t);
 	return p;
 }
 
@@ -212,11 +230,14 @@ void rs_on_realloc(void *old, bool old_sampled, void *p, size_t n, bool due)
 {
 	rs_tstate *t = &rs_tls;
 	bool sampled = due && crossed(t);
-	if (!sampled && !old_sampled)
+	if ((!sampled && !old_sampled) || t->in_hook)
 		return;
-	t->in_hook = true;
+	int64_t was_left = t->bytes_left;
+	hook_begin(t);
 	emit_block(t, RS_AW_REALLOC, old_sampled ? (uintptr_t)old : 0, p, p ? n : 0, sampled);
-	t->in_hook = false;
+	hook_end(t);
+	if (!sampled)
+		t->bytes_left = was_left; /* only the old block's end: the count goes on */
 }
 
 bool rs_forget(void *p)
@@ -232,7 +253,7 @@ void rs_remember(void *p)
 void rs_on_free(void *p)
 {
 	rs_tstate *t = &rs_tls;
-	if (!rs_live_take((uintptr_t)p))
+	if (t->in_hook || !rs_live_take((uintptr_t)p))
 		return;
 	t->in_hook = true;
 	rs_aw_event ev = {.kind = RS_AW_FREE, .t_ns = now_ns(), .addr = (uintptr_t)p};
