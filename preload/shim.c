@@ -60,6 +60,18 @@ static size_t boot_size(const void *p)
 
 /* --- resolving the next allocator --- */
 
+/* The hot entry points call these: the bootstrap versions below until the
+ * next allocator is known, then its own functions, so that no call pays
+ * for a check of the state. */
+static void *boot_malloc(size_t n);
+static void boot_free(void *p);
+static void *boot_calloc(size_t k, size_t n);
+static void *boot_next_realloc(void *old, size_t n);
+static _Atomic(void *(*)(size_t)) next_malloc = boot_malloc;
+static _Atomic(void (*)(void *)) next_free = boot_free;
+static _Atomic(void *(*)(size_t, size_t)) next_calloc = boot_calloc;
+static _Atomic(void *(*)(void *, size_t)) next_realloc = boot_next_realloc;
+
 static void resolve(void)
 {
 	int expect = UNRESOLVED;
@@ -82,6 +94,10 @@ static void resolve(void)
 	}
 	real = r;
 	atomic_store_explicit(&state, RESOLVED, memory_order_release);
+	atomic_store_explicit(&next_malloc, r.malloc, memory_order_release);
+	atomic_store_explicit(&next_free, r.free, memory_order_release);
+	atomic_store_explicit(&next_calloc, r.calloc, memory_order_release);
+	atomic_store_explicit(&next_realloc, r.realloc, memory_order_release);
 }
 
 static bool ready(void)
@@ -90,6 +106,29 @@ static bool ready(void)
 		return true;
 	resolve();
 	return atomic_load_explicit(&state, memory_order_acquire) == RESOLVED;
+}
+
+static void *boot_malloc(size_t n)
+{
+	return ready() ? real.malloc(n) : boot_alloc(n, BOOT_ALIGN);
+}
+
+static void boot_free(void *p)
+{
+	if (ready())
+		real.free(p);
+}
+
+static void *boot_calloc(size_t k, size_t n)
+{
+	return ready() ? real.calloc(k, n) : boot_alloc(k * n, BOOT_ALIGN); /* k * n checked by calloc */
+}
+
+static void *boot_next_realloc(void *old, size_t n)
+{
+	if (ready())
+		return real.realloc(old, n);
+	return old ? NULL : boot_alloc(n, BOOT_ALIGN);
 }
 
 __attribute__((constructor)) static void shim_start(void)
@@ -107,20 +146,19 @@ __attribute__((destructor)) static void shim_end(void)
 
 RS_SHIM_EXPORT void *malloc(size_t n)
 {
-	if (__builtin_expect(!ready(), 0))
-		return boot_alloc(n, BOOT_ALIGN);
+	void *(*next)(size_t) = atomic_load_explicit(&next_malloc, memory_order_relaxed);
 	if (__builtin_expect(!rs_alloc_due(n), 1))
-		return real.malloc(n);
-	return rs_sample_alloc(real.malloc(n), n);
+		return next(n);
+	return rs_sample_alloc(next(n), n);
 }
 
 RS_SHIM_EXPORT void free(void *p)
 {
-	if (!p || __builtin_expect(is_boot(p) || !ready(), 0))
+	if (!p || __builtin_expect(is_boot(p), 0))
 		return;
 	if (rs_maybe_sampled(p))
 		rs_on_free(p);
-	real.free(p);
+	atomic_load_explicit(&next_free, memory_order_relaxed)(p);
 }
 
 RS_SHIM_EXPORT void *calloc(size_t k, size_t n)
@@ -130,11 +168,10 @@ RS_SHIM_EXPORT void *calloc(size_t k, size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (__builtin_expect(!ready(), 0))
-		return boot_alloc(total, BOOT_ALIGN);
+	void *(*next)(size_t, size_t) = atomic_load_explicit(&next_calloc, memory_order_relaxed);
 	if (__builtin_expect(!rs_alloc_due(total), 1))
-		return real.calloc(k, n);
-	return rs_sample_alloc(real.calloc(k, n), total);
+		return next(k, n);
+	return rs_sample_alloc(next(k, n), total);
 }
 
 /* A block of the arena moves to the real allocator when it grows. */
@@ -152,10 +189,8 @@ RS_SHIM_EXPORT void *realloc(void *old, size_t n)
 {
 	if (old && is_boot(old))
 		return boot_realloc(old, n);
-	if (!ready())
-		return old ? NULL : boot_alloc(n, BOOT_ALIGN);
 	bool was = old && rs_maybe_sampled(old) && rs_forget(old);
-	void *p = real.realloc(old, n);
+	void *p = atomic_load_explicit(&next_realloc, memory_order_relaxed)(old, n);
 	if (!p && n) { /* failed: old is still the program's */
 		if (was)
 			rs_remember(old);
