@@ -61,6 +61,84 @@ static int c_raw(rs_jr *r, void *ctx, int parent, const char *json, size_t len)
 
 static const rs_jr_handler handler = {.open = c_open, .scalar = c_scalar, .raw = c_raw};
 
+/* The numbers of a document as the reader hands them out. */
+typedef struct numbers {
+	rs_jv v[64];
+	size_t n;
+} numbers;
+
+static int n_open(rs_jr *r, void *ctx, int parent, bool is_array, int *tag)
+{
+	(void)r, (void)ctx, (void)is_array;
+	*tag = parent + 1;
+	return 0;
+}
+
+static int n_scalar(rs_jr *r, void *ctx, int tag, const rs_jv *v)
+{
+	numbers *c = ctx;
+	(void)r, (void)tag;
+	if (c->n < sizeof c->v / sizeof *c->v)
+		c->v[c->n++] = *v;
+	return 0;
+}
+
+static const rs_jr_handler num_handler = {.open = n_open, .scalar = n_scalar};
+
+static int parse_numbers(const char *text, numbers *c, rs_err *err)
+{
+	rs_input in;
+	memset(err, 0, sizeof *err);
+	c->n = 0;
+	int rc = rs_input_open_mem(&in, "n.json", text, strlen(text), err);
+	if (!rc)
+		rc = rs_jr_parse(&in, &num_handler, c, err);
+	rs_input_close(&in);
+	return rc;
+}
+
+/* Integers around the 8-digit steps and the int64 edges keep their value. */
+static void check_integers(void)
+{
+	numbers c = {0};
+	rs_err err;
+	parse_numbers("[0,-0,7,12345678,123456789,-1234567890123456,1234567890123456789,"
+		      "9223372036854775807,-9223372036854775808,9223372036854775808,"
+		      "18446744073709551615,123456789012345678901,1.5]", &c, &err);
+	CHECK("json: small integers", c.n == 13 && c.v[0].i == 0 && c.v[1].i == 0 && c.v[2].i == 7 &&
+	      c.v[3].i == 12345678 && c.v[4].i == 123456789 && c.v[5].i == -1234567890123456);
+	CHECK("json: 19-digit integers", c.v[6].type == RS_JV_INT && c.v[6].i == 1234567890123456789 &&
+	      c.v[7].i == INT64_MAX && !c.v[7].big && c.v[8].i == INT64_MIN);
+	CHECK("json: integers beyond int64", c.v[9].big && c.v[9].u == 9223372036854775808u &&
+	      c.v[10].big && c.v[10].u == UINT64_MAX && c.v[11].type == RS_JV_DOUBLE);
+	CHECK("json: fractions are doubles", c.v[12].type == RS_JV_DOUBLE);
+}
+
+/* rs_jv_double equals strtod bit for bit: short decimals take a fast path. */
+static void check_doubles(void)
+{
+	static const char *const edge[] = {"0.0", "-0.0", "0.1", "0.3", "46.813", "-1.5", "999999999999999.9",
+					   "123456789012345.6", "9007199254740993.0", "0.0000000000000000000001",
+					   "1.0000000000000000000001", "1e300", "4.9406564584124654e-324"};
+	bool same = true;
+	char b[64];
+	uint64_t x = 88172645463325252u; /* xorshift */
+	for (size_t it = 0; it < 200000 + sizeof edge / sizeof *edge; it++) {
+		const char *t = b;
+		if (it < sizeof edge / sizeof *edge) {
+			t = edge[it];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			snprintf(b, sizeof b, "%s%llu.%0*llu", x & 1 ? "-" : "", (unsigned long long)(x >> 8) % 100000000,
+				 (int)(x >> 40) % 16 + 1, (unsigned long long)(x >> 20) % 10000000);
+		}
+		rs_jv v = {.type = RS_JV_DOUBLE, .s = t, .len = strlen(t)};
+		double a = rs_jv_double(&v), e = strtod(t, NULL);
+		same &= memcmp(&a, &e, sizeof a) == 0;
+	}
+	CHECK("json: decimals read as strtod reads them", same);
+}
+
 static int parse(const char *text, collected *c, rs_err *err)
 {
 	rs_input in;
@@ -109,6 +187,9 @@ int main(void)
 	CHECK("json: element limit", parse("{\"a\":[1,2,3,4]}", &c, &err) == RS_EINPUT);
 	CHECK("json: element message has the path", strstr(err.msg, "$.a[3]") != NULL);
 	rs_limits_cur = saved;
+
+	check_integers();
+	check_doubles();
 
 	rs_sb_free(&sb);
 	rs_sb_free(&c.paths);
