@@ -298,11 +298,19 @@ static void jr_number(const char *s, size_t n, rs_jv *v)
 
 static int cb_number(void *ctx, const char *s, size_t n)
 {
-	if (passing(J(ctx))) /* a capture needs only the text */
+	rs_jr *r = J(ctx);
+	if (passing(r)) /* a capture needs only the text */
 		return 1;
 	rs_jv v;
 	jr_number(s, n, &v);
-	return deliver(J(ctx), &v);
+	jr_level *l = top(r);
+	if (!l || !l->ints || v.type != RS_JV_INT || v.big || v.i < l->lo || v.i > l->hi)
+		return deliver(r, &v);
+	if (jr_before_value(r)) /* the handler's column takes it, as scalar() would */
+		return 0;
+	RS_GROW(l->ints->v, l->ints->cap, l->ints->n + 1);
+	l->ints->v[l->ints->n++] = v.i;
+	return 1;
 }
 
 static int cb_string(void *ctx, const unsigned char *s, size_t n)
@@ -375,6 +383,10 @@ static int cb_open(void *ctx, bool is_array)
 		r->skip_depth = 1;
 	} else {
 		push(r, tag, is_array);
+		if (is_array && r->h->ints) {
+			l = top(r);
+			l->ints = r->h->ints(r->ctx, tag, &l->lo, &l->hi);
+		}
 	}
 	return 1;
 }

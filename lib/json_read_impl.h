@@ -16,6 +16,8 @@ typedef struct jr_level {
 	bool is_array;
 	int64_t index;
 	uint64_t members;
+	rs_jr_ints *ints; /* an array's integers in lo .. hi go there (handler's ints()) */
+	int64_t lo, hi;
 	char *key;
 	size_t key_len, key_cap;
 } jr_level;
