@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static jr_level *top(rs_jr *r) { return r->nlv ? &r->lv[r->nlv - 1] : NULL; }
 /* Inside a captured or skipped value: its tokens are not handed out. */
@@ -287,7 +288,7 @@ static __attribute__((noinline)) void other_number(const char *s, size_t n, rs_j
 		v->type = RS_JV_DOUBLE;
 }
 
-static void jr_number(const char *s, size_t n, rs_jv *v)
+void jr_number(const char *s, size_t n, rs_jv *v)
 {
 	*v = (rs_jv){.type = RS_JV_INT, .s = s, .len = n};
 	if (small_int(s, n, &v->i))
@@ -383,10 +384,11 @@ static int cb_open(void *ctx, bool is_array)
 		r->skip_depth = 1;
 	} else {
 		push(r, tag, is_array);
-		if (is_array && r->h->ints) {
-			l = top(r);
+		l = top(r);
+		if (r->cols) /* where a column read ahead may start */
+			l->at = r->chunk_base + yajl_get_bytes_consumed(r->y) - 1;
+		if (is_array && r->h->ints)
 			l->ints = r->h->ints(r->ctx, tag, &l->lo, &l->hi);
-		}
 	}
 	return 1;
 }
@@ -544,6 +546,29 @@ unsigned char *jr_next_chunk(rs_jr *r, size_t want)
 	return r->buf + r->buf_len;
 }
 
+int jr_skip_to(rs_jr *r, uint64_t from, uint64_t to)
+{
+	r->buf_len = 0;
+	r->buf_base = to;
+	return rs_input_skip(r->in, to - from, r->err);
+}
+
+uint64_t jr_split_min(uint64_t def)
+{
+	const char *env = getenv("RUSTSCOPE_SPLIT_MIN_BYTES");
+	return env && *env ? strtoull(env, NULL, 10) : def;
+}
+
+bool jr_plain_file(const rs_input *in, uint64_t min, uint64_t *size)
+{
+	struct stat st;
+	if (in->gzip || in->mem || in->fd <= 0 || fstat(in->fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < min)
+		return false;
+	*size = (uint64_t)st.st_size;
+	return true;
+}
+
 void jr_release(rs_jr *r)
 {
 	if (r->y)
@@ -555,34 +580,66 @@ void jr_release(rs_jr *r)
 	rs_sb_free(&r->cap_buf);
 }
 
-static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, const rs_jr_split *sp, rs_err *err,
+/* Either helper thread is optional: sp splits one array, keys reads columns. */
+typedef struct jr_helpers {
+	const rs_jr_split *sp;
+	const char *const *keys;
+} jr_helpers;
+
+/* Reads and parses the next chunk, of at most want bytes; *end at the end
+ * of the input. */
+static int feed_next(rs_jr *r, size_t want, bool *end)
+{
+	unsigned char *chunk = jr_next_chunk(r, want);
+	size_t got, skip = 0;
+	int rc = rs_input_read(r->in, chunk, want, &got, r->err);
+	if (rc || (*end = got == 0))
+		return rc;
+	if (r->buf_base + r->buf_len == 0 && got >= 3 && memcmp(chunk, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3, r->bom = true; /* UTF-8 byte order mark */
+	r->chunk_base = r->buf_base + r->buf_len + skip;
+	r->buf_len += got;
+	return jr_feed(r, chunk + skip, got - skip);
+}
+
+/* An error at the end of the input ("premature EOF") is placed by yajl in
+ * the last chunk it was given, at its first byte + 1. Where columns were
+ * read ahead, reads were cut short at them; the offset is still given from
+ * where reads of JR_CHUNK bytes (a plain file's) begin the last chunk, so
+ * that the message is that of the one-thread read. */
+static void unbounded_last_chunk(rs_jr *r)
+{
+	uint64_t total = r->buf_base + r->buf_len;
+	r->chunk_base = total ? (total - 1) / JR_CHUNK * JR_CHUNK : 0;
+	if (r->chunk_base == 0 && r->bom)
+		r->chunk_base = 3;
+}
+
+static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, jr_helpers hp, rs_err *err,
 		 int *open_depth)
 {
 	rs_jr r = {.h = h, .ctx = ctx, .in = in, .err = err};
 	r.y = yajl_alloc(&jr_callbacks, NULL, &r);
 	if (open_depth)
 		yajl_config(r.y, yajl_allow_partial_values, 1);
-	if (sp)
-		jr_split_start(&r, sp);
+	if (hp.sp)
+		jr_split_start(&r, hp.sp);
+	if (hp.keys)
+		jr_cols_start(&r, hp.keys);
+	bool cut = r.cols != NULL, end = false;
 	int rc = 0;
-	for (;;) {
+	while (!rc && !end) {
 		size_t want = JR_CHUNK;
 		if (r.run && (rc = jr_split_step(&r, &want)))
 			break;
-		unsigned char *chunk = jr_next_chunk(&r, want);
-		size_t got;
-		rc = rs_input_read(in, chunk, want, &got, err);
-		if (rc || got == 0)
+		if (r.cols && (rc = jr_cols_step(&r, &want)))
 			break;
-		size_t skip = 0;
-		if (r.buf_base + r.buf_len == 0 && got >= 3 && memcmp(chunk, "\xEF\xBB\xBF", 3) == 0)
-			skip = 3; /* UTF-8 byte order mark */
-		r.chunk_base = r.buf_base + r.buf_len + skip;
-		r.buf_len += got;
-		if ((rc = jr_feed(&r, chunk + skip, got - skip)))
-			break;
+		rc = feed_next(&r, want, &end);
 	}
 	jr_split_end(&r);
+	jr_cols_end(&r);
+	if (cut)
+		unbounded_last_chunk(&r);
 	if (!rc)
 		rc = jr_feed(&r, NULL, 0);
 	if (open_depth)
@@ -593,19 +650,25 @@ static int parse(rs_input *in, const rs_jr_handler *h, void *ctx, const rs_jr_sp
 
 int rs_jr_parse(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err)
 {
-	return parse(in, h, ctx, NULL, err, NULL);
+	return parse(in, h, ctx, (jr_helpers){0}, err, NULL);
+}
+
+int rs_jr_parse_columns(rs_input *in, const rs_jr_handler *h, void *ctx, const char *const *keys,
+			rs_err *err)
+{
+	return parse(in, h, ctx, (jr_helpers){.keys = keys}, err, NULL);
 }
 
 int rs_jr_parse_partial(rs_input *in, const rs_jr_handler *h, void *ctx, rs_err *err,
 			int *open_depth)
 {
 	*open_depth = 0;
-	return parse(in, h, ctx, NULL, err, open_depth);
+	return parse(in, h, ctx, (jr_helpers){0}, err, open_depth);
 }
 
 int rs_jr_parse_split(rs_input *in, const rs_jr_handler *h, void *ctx, const rs_jr_split *sp,
 		      rs_err *err, int *open_depth)
 {
 	*open_depth = 0;
-	return parse(in, h, ctx, sp, err, open_depth);
+	return parse(in, h, ctx, (jr_helpers){.sp = sp}, err, open_depth);
 }

@@ -38,6 +38,29 @@ enum { RS_JR_ROOT = 0, RS_JR_SKIP = -1, RS_JR_CAPTURE = -2 };
 
 typedef struct rs_jr rs_jr;
 
+/* The numbers of one array read whole by rs_jr_parse_columns' second
+ * thread: an array of numbers (nrows 0), or of nrows arrays of numbers
+ * (row k holds numbers row_end[k-1] .. row_end[k]-1, row_end[-1] being 0).
+ * Number k has type type[k] (RS_JV_INT, RS_JV_DOUBLE or RS_JV_NULL), all
+ * RS_JV_INT when type is NULL; v[k] is the integer, or the bits of the
+ * double (rs_jr_nums_double). Integers beyond int64 are never in them. */
+typedef struct rs_jr_nums {
+	size_t n, nrows;
+	int64_t *v;
+	uint8_t *type;
+	size_t *row_end;
+} rs_jr_nums;
+
+/* Number k, an integer or a double, as a double (as rs_jv_double). */
+static inline double rs_jr_nums_double(const rs_jr_nums *n, size_t k)
+{
+	double d;
+	if (!n->type || n->type[k] == RS_JV_INT)
+		return (double)n->v[k];
+	memcpy(&d, &n->v[k], sizeof d);
+	return d;
+}
+
 /* A column of integers, grown with RS_GROW. */
 typedef struct rs_jr_ints {
 	int64_t *v;
@@ -50,6 +73,14 @@ typedef struct rs_jr_handler {
 	int (*scalar)(rs_jr *r, void *ctx, int tag, const rs_jv *v);
 	/* A captured subtree, complete, at the position it was opened. */
 	int (*raw)(rs_jr *r, void *ctx, int parent_tag, const char *json, size_t len);
+	/* Optional, for rs_jr_parse_columns: the elements the second thread
+	 * read of the array tag, just opened: all of them, or the first ones
+	 * when the first thread caught up with it (the rest then come one by
+	 * one). True when taken: they are not handed out again. The handler
+	 * must take them only when each would have been accepted one by one,
+	 * to the same effect, so that errors keep their message and path. It
+	 * may keep n->v (setting it to NULL; it is then the handler's to free). */
+	bool (*numbers)(rs_jr *r, void *ctx, int tag, rs_jr_nums *n);
 	/* Optional: for an array of tag just opened, the column scalar() would
 	 * append each of its integers in *lo .. *hi to, unchanged, or NULL. The
 	 * reader appends those itself (the calls per value were a third of
@@ -93,6 +124,22 @@ int rs_jr_parse_split(rs_input *in, const rs_jr_handler *h, void *ctx, const rs_
 		      rs_err *err, int *open_depth);
 /* The second thread's record of the element that has just been read. */
 void rs_jr_emit(rs_jr *r, const void *rec, size_t len);
+
+/* Big arrays of numbers read on a second thread (lib/json_columns.c). When
+ * the input is a plain file of at least RS_JR_COLUMNS_MIN bytes (or
+ * RUSTSCOPE_SPLIT_MIN_BYTES), a second thread looks for the arrays that are
+ * the values of the given member names ("key":[, NULL-terminated list),
+ * from the end of the file backwards, and reads each if it holds only
+ * numbers (or only arrays of numbers), until it meets the first thread.
+ * When the first thread's own read opens an array at the same byte, the
+ * numbers go to the handler's numbers(); if it takes them, the first thread
+ * skips their text. Results and errors are those of rs_jr_parse. For tests:
+ * RUSTSCOPE_SPLIT_TRACE=1 tells on stderr how many arrays were taken, and
+ * RUSTSCOPE_COLUMNS_CUT=K has the second thread stop each array after K
+ * elements, as if the first had caught up there. */
+enum { RS_JR_COLUMNS_MIN = 1 << 20 };
+int rs_jr_parse_columns(rs_input *in, const rs_jr_handler *h, void *ctx, const char *const *keys,
+			rs_err *err);
 
 /* Inside callbacks: the member name of the current value (NULL inside an
  * array), its array index (-1 inside an object), and the nesting depth. */

@@ -16,6 +16,7 @@ typedef struct jr_level {
 	bool is_array;
 	int64_t index;
 	uint64_t members;
+	uint64_t at; /* byte of its bracket, kept when columns are read ahead */
 	rs_jr_ints *ints; /* an array's integers in lo .. hi go there (handler's ints()) */
 	int64_t lo, hi;
 	char *key;
@@ -23,6 +24,7 @@ typedef struct jr_level {
 } jr_level;
 
 typedef struct jr_split_run jr_split_run;
+typedef struct jr_cols_run jr_cols_run;
 
 struct rs_jr {
 	const rs_jr_handler *h;
@@ -42,13 +44,25 @@ struct rs_jr {
 	size_t buf_len, buf_cap;
 	uint64_t buf_base, cap_start, chunk_base;
 	uint64_t last_close; /* where the last container closed ended */
+	bool bom;            /* the input began with a UTF-8 byte order mark */
 	jr_split_run *run;    /* first thread: a second one reads ahead */
 	jr_split_run *second; /* second thread: the run it records for */
 	bool emitted;         /* second thread: the element has its record */
+	jr_cols_run *cols;    /* first thread: a second one reads columns ahead */
 };
 
 extern const yajl_callbacks jr_callbacks;
 int jr_feed(rs_jr *r, const unsigned char *p, size_t n);
+/* A number's text as cb_number hands it out (*v, pointing at the text). */
+void jr_number(const char *s, size_t n, rs_jv *v);
+/* Moves the read from byte from (all read so far) on to byte to. */
+int jr_skip_to(rs_jr *r, uint64_t from, uint64_t to);
+/* RUSTSCOPE_SPLIT_MIN_BYTES, or def when unset. */
+uint64_t jr_split_min(uint64_t def);
+/* Whether a helper thread may read the input too: a plain regular file
+ * of at least min bytes (*size). */
+bool jr_plain_file(const rs_input *in, uint64_t min, uint64_t *size);
+static inline bool jr_space(unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 unsigned char *jr_next_chunk(rs_jr *r, size_t want);
 int jr_before_value(rs_jr *r);
 int jr_handler_ok(rs_jr *r, int rc);
@@ -63,5 +77,11 @@ void jr_split_end(rs_jr *r);
 /* The second thread, at each element boundary of its root array: nonzero
  * ends its share there. */
 int jr_second_next(rs_jr *r);
+
+/* json_columns.c: the same three for columns read ahead (keys: the member
+ * names whose arrays are wanted). */
+void jr_cols_start(rs_jr *r, const char *const *keys);
+int jr_cols_step(rs_jr *r, size_t *want);
+void jr_cols_end(rs_jr *r);
 
 #endif

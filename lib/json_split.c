@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,14 +191,6 @@ static void *second_main(void *arg)
 
 /* --- the first thread --- */
 
-static uint64_t split_min(void)
-{
-	const char *env = getenv("RUSTSCOPE_SPLIT_MIN_BYTES");
-	return env && *env ? strtoull(env, NULL, 10) : RS_JR_SPLIT_MIN;
-}
-
-static bool space(unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
 /* The first "{" after "}" "," (whitespace between) in a window at off. */
 static bool guess_start(int fd, uint64_t off, uint64_t *start)
 {
@@ -209,12 +200,12 @@ static bool guess_start(int fd, uint64_t off, uint64_t *start)
 		if (w[i] != '{')
 			continue;
 		ssize_t j = i - 1;
-		while (j >= 0 && space(w[j]))
+		while (j >= 0 && jr_space(w[j]))
 			j--;
 		if (j < 0 || w[j] != ',')
 			continue;
 		j--;
-		while (j >= 0 && space(w[j]))
+		while (j >= 0 && jr_space(w[j]))
 			j--;
 		if (j >= 0 && w[j] == '}') {
 			*start = off + (uint64_t)i;
@@ -256,12 +247,9 @@ static void run_free(jr_split_run *run)
 void jr_split_start(rs_jr *r, const rs_jr_split *sp)
 {
 	rs_input *in = r->in;
-	struct stat st;
-	if (in->gzip || in->mem || in->fd <= 0 || fstat(in->fd, &st) || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < split_min())
-		return;
-	uint64_t start;
-	if (!guess_start(in->fd, (uint64_t)st.st_size / 100 * sp->first_share_pct, &start))
+	uint64_t size, start;
+	if (!jr_plain_file(in, jr_split_min(RS_JR_SPLIT_MIN), &size) ||
+	    !guess_start(in->fd, size / 100 * sp->first_share_pct, &start))
 		return;
 	jr_split_run *run = rs_xmalloc(sizeof *run);
 	*run = (jr_split_run){.sp = sp, .path = in->path, .start = start, .t0 = now()};
@@ -321,14 +309,6 @@ static int replay_all(rs_jr *r, jr_split_run *run, uint64_t *end)
 	return 0;
 }
 
-/* Moves past the bytes the records stood for. */
-static int skip_to(rs_jr *r, uint64_t from, uint64_t to)
-{
-	r->buf_len = 0;
-	r->buf_base = to;
-	return rs_input_skip(r->in, to - from, r->err);
-}
-
 int jr_split_step(rs_jr *r, size_t *want)
 {
 	jr_split_run *run = r->run;
@@ -353,7 +333,7 @@ int jr_split_step(rs_jr *r, size_t *want)
 			"thread there %.0f, second done %.0f, replayed %.0f)\n",
 			(unsigned long long)pos, agree ? "taken" : "refused", (unsigned long long)end,
 			(t_here - run_t0) * 1e3, (run_t2 - run_t0) * 1e3, (now() - run_t0) * 1e3);
-	return rc ? rc : end > pos ? skip_to(r, pos, end) : 0;
+	return rc ? rc : end > pos ? jr_skip_to(r, pos, end) : 0;
 }
 
 void jr_split_end(rs_jr *r)

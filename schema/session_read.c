@@ -602,6 +602,105 @@ static i64vec *int_column(void *ctx, int tag, int64_t *lo, int64_t *hi)
 	return NULL;
 }
 
+/* --- arrays read by the second thread (rs_jr_parse_columns) ---
+ * Taken only when every number is one that column_value (and the opening
+ * and closing of each row) would accept one by one, to the same effect;
+ * anything else is declined and read token by token, so that its error is
+ * reported with its path. */
+
+static const char *const column_keys[] = {"parent", "frame", "stack", "values", "thread", "time_ns",
+					  "points", NULL};
+
+/* Whether all the numbers are integers within lo .. hi. */
+static bool ints_within(const rs_jr_nums *n, int64_t lo, int64_t hi)
+{
+	for (size_t k = 0; k < n->n; k++)
+		if ((n->type && n->type[k] != RS_JV_INT) || n->v[k] < lo || n->v[k] > hi)
+			return false;
+	return true;
+}
+
+/* Appends count numbers from number from on; a column still empty takes
+ * the whole array itself, without a copy. */
+static void vappend(i64vec *c, rs_jr_nums *n, size_t from, size_t count)
+{
+	if (!c->v && from == 0 && count == n->n) {
+		*c = (i64vec){.v = n->v, .n = count, .cap = count};
+		n->v = NULL;
+		return;
+	}
+	RS_GROW(c->v, c->cap, c->n + count);
+	memcpy(c->v + c->n, n->v + from, count * sizeof *c->v);
+	c->n += count;
+}
+
+static bool take_ints(i64vec *c, rs_jr_nums *n, int64_t lo, int64_t hi)
+{
+	if (n->nrows || !ints_within(n, lo, hi))
+		return false;
+	vappend(c, n, 0, n->n);
+	return true;
+}
+
+/* time_ns: integers, null for none. */
+static bool take_times(i64vec *c, rs_jr_nums *n)
+{
+	if (n->nrows)
+		return false;
+	for (size_t k = 0; n->type && k < n->n; k++)
+		if (n->type[k] == RS_JV_DOUBLE)
+			return false;
+	for (size_t k = 0; n->type && k < n->n; k++)
+		if (n->type[k] == RS_JV_NULL)
+			n->v[k] = RS_NO_TIME;
+	vappend(c, n, 0, n->n);
+	return true;
+}
+
+static void begin_record(reader *rd, int tag);
+
+/* samples.values: one array of integers per sample type. */
+static bool take_value_rows(reader *rd, rs_jr_nums *n)
+{
+	if ((n->n && !n->nrows) || !ints_within(n, INT64_MIN, INT64_MAX))
+		return false;
+	for (size_t k = 0, from = 0; k < n->nrows; from = n->row_end[k++]) {
+		begin_record(rd, T_S_VALUES_COL);
+		vappend(&rd->values[rd->nvalues - 1], n, from, n->row_end[k] - from);
+	}
+	return true;
+}
+
+/* counters[].points: [t_ns, value] pairs. */
+static bool take_points(reader *rd, rs_jr_nums *n)
+{
+	if (n->n && !n->nrows)
+		return false;
+	for (size_t k = 0, from = 0; k < n->nrows; from = n->row_end[k++])
+		if (n->row_end[k] - from != 2 || (n->type && (n->type[from] != RS_JV_INT ||
+							      n->type[from + 1] == RS_JV_NULL)))
+			return false;
+	rs_counter *c = &rd->s->counters[rd->s->ncounters - 1];
+	for (size_t k = 0; k < n->nrows; k++)
+		rs_counter_point(c, n->v[2 * k], rs_jr_nums_double(n, 2 * k + 1));
+	return true;
+}
+
+static bool on_numbers(rs_jr *r, void *ctx, int tag, rs_jr_nums *n)
+{
+	reader *rd = ctx;
+	int64_t lo, hi;
+	i64vec *c = int_column(ctx, tag, &lo, &hi);
+	(void)r;
+	if (tag == T_S_TIME)
+		return take_times(c, n);
+	if (c)
+		return take_ints(c, n, lo, hi);
+	if (tag == T_S_VALUES)
+		return take_value_rows(rd, n);
+	return tag == T_POINTS && take_points(rd, n);
+}
+
 /* --- closing objects: required members, records into the session --- */
 
 static int end_label(rs_jr *r, reader *rd)
@@ -803,13 +902,14 @@ static const rs_jr_handler session_handler = {
 	.close = on_close,
 	.scalar = on_scalar,
 	.raw = on_raw,
+	.numbers = on_numbers,
 	.ints = int_column,
 };
 
 int rs_import_session(rs_input *in, rs_session *s, rs_err *err)
 {
 	reader rd = {.s = s};
-	int rc = rs_jr_parse(in, &session_handler, &rd, err);
+	int rc = rs_jr_parse_columns(in, &session_handler, &rd, column_keys, err);
 	if (!rc)
 		rc = assemble(&rd, in->path, err);
 	reader_free(&rd);

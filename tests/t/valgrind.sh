@@ -21,7 +21,17 @@ vg "compare with a diff export" compare $EX/demo.session.json $T/c.pb.gz --expor
 export RUSTSCOPE_SPLIT_MIN_BYTES=1
 vg "chrome split" convert "$CORPUS/chrome/catapult-project-catapult__tracing__test_data__big_trace.json" -o $T/e.json --to session
 vg "chrome split refused" convert "$CORPUS/chrome/catapult-project-catapult__tracing__test_data__quads.json" -o $T/f.json --to session
+# a session's arrays read ahead on a second thread (lib/json_columns.c):
+# every one, then each cut short (the first thread reads the rest)
+vg "session columns" convert $EX/demo.session.json -o $T/h.json
+RUSTSCOPE_COLUMNS_CUT=3 vg "session columns cut" convert $EX/demo.session.json -o $T/i.json
 unset RUSTSCOPE_SPLIT_MIN_BYTES
+# and on a session big enough for both threads to run side by side
+if python3 tests/gen-timeline.py "$T/big.session.json" --seconds 300 >/dev/null; then
+	vg "session columns, two threads" correlate --json "$T/big.session.json"
+else
+	fail "valgrind: session columns, two threads" "tests/gen-timeline.py failed"
+fi
 # a pprof big enough for the decoder thread and the stack table's
 # prefaulting thread (schema/stack_prefault.c)
 if cc -O2 -o "$T/gen-pprof" tests/bench/gen-pprof.c -lz && "$T/gen-pprof" "$T/big.pb.gz" 20000 2000; then
