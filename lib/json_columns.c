@@ -70,7 +70,7 @@ struct jr_cols_run {
 	atomic_bool cancel;
 	_Atomic uint64_t first_at; /* the first thread has read, or is reading, up to here */
 	jr_col *cols;              /* under mu: claimed and not passed yet, in file order */
-	jr_col *spent;             /* passed by the first thread; freed at the end */
+	jr_col *spent;             /* passed by the first thread while read; freed at the end */
 	bool finished;             /* under mu: the second thread looks no further */
 	/* the first thread's own */
 	jr_col *at; /* the claimed array its last read was to end in, right after the "[" */
@@ -311,10 +311,15 @@ static void *cols_main(void *arg)
 	jr_cols_run *run = arg;
 	unsigned char *buf = rs_xmalloc(JR_CHUNK + 2 * PAD);
 	uint64_t hi = run->size, key_at, start;
-	jr_col *c;
-	while (find_column(run, buf, hi, &key_at, &start) && (c = claim(run, start))) {
+	for (jr_col *c; find_column(run, buf, hi, &key_at, &start); hi = key_at) {
+		/* An array of numbers ends before the next key: one shorter than
+		 * min_bytes is left alone unread, so that a file of many small
+		 * arrays costs no claims (nor their memory). */
+		if (hi - start < run->min_bytes)
+			continue;
+		if (!(c = claim(run, start)))
+			break;
 		settle(run, c, read_column(run, buf, c));
-		hi = key_at;
 	}
 	free(buf);
 	pthread_mutex_lock(&run->mu);
@@ -425,15 +430,21 @@ static int take(rs_jr *r, jr_cols_run *run, jr_col *c, uint64_t pos)
 }
 
 /* Arrays the first thread has read past (or that could not be read) leave
- * the list; the next one bounds its read. */
+ * the list, freed unless the second thread is still reading one; the next
+ * one bounds the read. */
 static void bound_read(jr_cols_run *run, uint64_t pos, size_t *want)
 {
 	pthread_mutex_lock(&run->mu);
 	jr_col *c;
 	while ((c = run->cols) && (c->start < pos || c->state == COL_FAILED)) {
 		run->cols = c->next;
-		c->next = run->spent;
-		run->spent = c;
+		if (c->state == COL_WORKING) {
+			c->next = run->spent;
+			run->spent = c;
+		} else {
+			nums_free(&c->nums);
+			free(c);
+		}
 	}
 	if (c && c->start + 1 - pos <= *want) {
 		*want = (size_t)(c->start + 1 - pos);

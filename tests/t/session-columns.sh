@@ -124,6 +124,20 @@ else
 	fail session-columns-concurrent "tests/gen-timeline.py failed"
 fi
 
+# a big session made of many small arrays (25 000 counters of 2 points):
+# left to the first thread, none claimed for nothing
+python3 - "$T/many.session.json" corpus/examples/demo.session.json <<'PY'
+import json, sys
+s = json.load(open(sys.argv[2]))
+t0 = s["session"]["start_time_ns"]
+s["counters"] = [{"name": "c%d" % i, "unit": "count", "points": [[t0, i], [t0 + 1000, i + 0.5]]}
+                 for i in range(25000)]
+open(sys.argv[1], "w").write(json.dumps(s, separators=(',', ':')))
+PY
+MIN= same session-columns-many-small-arrays "$T/many.session.json"
+if [ "$(taken)" = 0 ]; then pass session-columns-many-small-arrays-left
+else fail session-columns-many-small-arrays-left "$(tail -c 200 "$T/two.raw")"; fi
+
 # every session of the corpus
 n=0
 for f in $(corpus_files session) corpus/examples/*.session.json; do
