@@ -48,15 +48,11 @@ extern atomic_bool rs_active RS_SHIM_HIDDEN; /* recording, not only forwarding *
 enum { RS_LIVE_FILTER = 4096 };
 extern _Atomic uint8_t rs_live_filter[RS_LIVE_FILTER] RS_SHIM_HIDDEN;
 
-static inline uint64_t rs_live_hash(uintptr_t a)
+/* The filter slot of a block: its address in 16-byte units (malloc's
+ * alignment), without a multiply: free pays for this on every call. */
+static inline size_t rs_live_slot(uintptr_t a)
 {
-	uint64_t h = (uint64_t)(a >> 4) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 31);
-}
-
-static inline size_t rs_live_slot(uint64_t h)
-{
-	return (size_t)(h >> 52); /* RS_LIVE_FILTER slots */
+	return (size_t)(a >> 4) & (RS_LIVE_FILTER - 1);
 }
 
 RS_SHIM_HIDDEN bool rs_live_add(uintptr_t addr);
@@ -114,7 +110,7 @@ static inline void rs_on_alloc(void *p, size_t n)
 static inline bool rs_maybe_sampled(const void *p)
 {
 	return rs_recording() &&
-	       atomic_load_explicit(&rs_live_filter[rs_live_slot(rs_live_hash((uintptr_t)p))], memory_order_relaxed);
+	       atomic_load_explicit(&rs_live_filter[rs_live_slot((uintptr_t)p)], memory_order_relaxed);
 }
 
 #endif

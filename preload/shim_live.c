@@ -28,14 +28,15 @@ static stripe stripes[STRIPES];
 
 static uint64_t hash(uintptr_t a)
 {
-	return rs_live_hash(a);
+	uint64_t h = (uint64_t)(a >> 4) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 31);
 }
 
 /* The filter counts up to SATURATED, and a saturated count stays (its
  * frees then always look the address up). Slots are shared by stripes. */
-static void filter_add(uint64_t h, int d)
+static void filter_add(uintptr_t a, int d)
 {
-	_Atomic uint8_t *c = &rs_live_filter[rs_live_slot(h)];
+	_Atomic uint8_t *c = &rs_live_filter[rs_live_slot(a)];
 	uint8_t v = atomic_load_explicit(c, memory_order_relaxed);
 	while (v != SATURATED && !atomic_compare_exchange_weak_explicit(c, &v, (uint8_t)(v + d), memory_order_relaxed,
 									  memory_order_relaxed))
@@ -125,7 +126,7 @@ bool rs_live_add(uintptr_t a)
 		if (ok) {
 			put(s->slots, s->cap, a);
 			s->n++;
-			filter_add(h, 1);
+			filter_add(a, 1);
 		}
 	}
 	unlock(s);
@@ -135,14 +136,14 @@ bool rs_live_add(uintptr_t a)
 bool rs_live_take(uintptr_t a)
 {
 	uint64_t h = hash(a);
-	if (!atomic_load_explicit(&rs_live_filter[rs_live_slot(h)], memory_order_relaxed))
+	if (!atomic_load_explicit(&rs_live_filter[rs_live_slot(a)], memory_order_relaxed))
 		return false;
 	stripe *s = stripe_of(h);
 	lock(s);
 	size_t i = find(s, a);
 	if (i != SIZE_MAX) {
 		remove_at(s, i);
-		filter_add(h, -1);
+		filter_add(a, -1);
 	}
 	unlock(s);
 	return i != SIZE_MAX;
