@@ -189,8 +189,11 @@ RS_SHIM_EXPORT void *realloc(void *old, size_t n)
 {
 	if (old && is_boot(old))
 		return boot_realloc(old, n);
+	void *(*next)(void *, size_t) = atomic_load_explicit(&next_realloc, memory_order_relaxed);
+	if (!rs_recording())
+		return next(old, n);
 	bool was = old && rs_maybe_sampled(old) && rs_forget(old);
-	void *p = atomic_load_explicit(&next_realloc, memory_order_relaxed)(old, n);
+	void *p = next(old, n);
 	if (!p && n) { /* failed: old is still the program's */
 		if (was)
 			rs_remember(old);
