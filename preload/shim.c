@@ -175,7 +175,7 @@ RS_SHIM_EXPORT void *calloc(size_t k, size_t n)
 }
 
 /* A block of the arena moves to the real allocator when it grows. */
-static void *boot_realloc(void *old, size_t n)
+__attribute__((noinline)) static void *boot_realloc(void *old, size_t n)
 {
 	void *p = ready() ? real.malloc(n) : boot_alloc(n, BOOT_ALIGN);
 	if (p) {
@@ -185,24 +185,33 @@ static void *boot_realloc(void *old, size_t n)
 	return p;
 }
 
-RS_SHIM_EXPORT void *realloc(void *old, size_t n)
+/* realloc when old may be sampled or a sample is due: the slow path. */
+__attribute__((noinline)) static void *realloc_watched(void *(*next)(void *, size_t), void *old, size_t n,
+						       bool maybe, bool due)
 {
-	if (old && is_boot(old))
-		return boot_realloc(old, n);
-	void *(*next)(void *, size_t) = atomic_load_explicit(&next_realloc, memory_order_relaxed);
-	if (!rs_recording())
-		return next(old, n);
-	bool was = old && rs_maybe_sampled(old) && rs_forget(old);
+	bool was = maybe && rs_forget(old); /* before its address can be handed out again */
 	void *p = next(old, n);
 	if (!p && n) { /* failed: old is still the program's */
 		if (was)
 			rs_remember(old);
 		return NULL;
 	}
-	bool due = p && rs_alloc_due(n);
-	if (__builtin_expect(was || due, 0))
-		rs_on_realloc(old, was, p, n, due);
+	if (was || (due && p))
+		rs_on_realloc(old, was, p, n, due && p);
 	return p;
+}
+
+RS_SHIM_EXPORT void *realloc(void *old, size_t n)
+{
+	if (__builtin_expect(old && is_boot(old), 0))
+		return boot_realloc(old, n);
+	void *(*next)(void *, size_t) = atomic_load_explicit(&next_realloc, memory_order_relaxed);
+	if (!rs_recording())
+		return next(old, n);
+	bool maybe = old && rs_filter_hit(old), due = rs_count_down(n);
+	if (__builtin_expect(!maybe && !due, 1))
+		return next(old, n);
+	return realloc_watched(next, old, n, maybe, due);
 }
 
 RS_SHIM_EXPORT void *reallocarray(void *old, size_t k, size_t n)

@@ -93,9 +93,14 @@ static inline bool rs_recording(void)
  * cross it (rs_sample_alloc decides), so that the others go straight to
  * the allocator as a tail call. (While the shim works for a sample, the
  * count is out of reach: calls it makes are never due.) */
+static inline bool rs_count_down(size_t n)
+{
+	return (rs_tls.bytes_left -= (int64_t)n) <= 0;
+}
+
 static inline bool rs_alloc_due(size_t n)
 {
-	return rs_recording() && (rs_tls.bytes_left -= (int64_t)n) <= 0;
+	return rs_recording() && rs_count_down(n);
 }
 
 /* A block the program got, its bytes not yet counted. */
@@ -107,10 +112,14 @@ static inline void rs_on_alloc(void *p, size_t n)
 
 /* May p be a sampled block? (No: certainly not. Yes: rs_on_free looks,
  * unless the shim is at work in this thread.) */
+static inline bool rs_filter_hit(const void *p)
+{
+	return atomic_load_explicit(&rs_live_filter[rs_live_slot((uintptr_t)p)], memory_order_relaxed);
+}
+
 static inline bool rs_maybe_sampled(const void *p)
 {
-	return rs_recording() &&
-	       atomic_load_explicit(&rs_live_filter[rs_live_slot((uintptr_t)p)], memory_order_relaxed);
+	return rs_recording() && rs_filter_hit(p);
 }
 
 #endif
