@@ -3,6 +3,7 @@
  * fast as the shim fills it (a full pipe makes the shim drop events). */
 #include "record_alloc.h"
 
+#include "../lib/warn.h"
 #include "../lib/xalloc.h"
 
 #include <errno.h>
@@ -148,6 +149,13 @@ void rs_record_alloc_stop(record_alloc *ra)
 	atomic_store(&ra->stop, true);
 	pthread_join(ra->thread, NULL);
 	ra->running = false;
+	const rs_alloc *a = &ra->state;
+	if (a->dropped)
+		rs_warn("rustscope record: %llu allocation events dropped (the program's queues were full: the "
+			"recorder fell behind); the totals undercount", (unsigned long long)a->dropped);
+	if (a->broken)
+		rs_warn("rustscope record: the allocation stream broke at %s; later events are not counted",
+			a->broken_why);
 }
 
 void rs_record_alloc_close(record_alloc *ra)
