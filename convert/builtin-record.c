@@ -260,8 +260,8 @@ static void catch_signals(void)
 
 
 /* The command, stopped before exec; envp: its environment (NULL: ours),
- * keep_fd: a descriptor it inherits (-1: none). */
-static int spawn(target *t, char **argv, char **envp, int keep_fd, rs_err *err)
+ * keep: descriptors it inherits (-1: none). */
+static int spawn(target *t, char **argv, char **envp, const int keep[2], rs_err *err)
 {
 	int go[2], ex[2];
 	if (pipe2(go, O_CLOEXEC) || pipe2(ex, O_CLOEXEC))
@@ -277,8 +277,9 @@ static int spawn(target *t, char **argv, char **envp, int keep_fd, rs_err *err)
 		/* wait until the events exist, so exec turns them on */
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
-		if (keep_fd >= 0)
-			fcntl(keep_fd, F_SETFD, 0);
+		for (int i = 0; i < 2; i++)
+			if (keep[i] >= 0)
+				fcntl(keep[i], F_SETFD, 0);
 		execvpe(argv[0], argv, envp ? envp : environ);
 		int e = errno;
 		if (write(ex[1], &e, sizeof e) < 0)
@@ -635,7 +636,8 @@ static int start_target(const record_opts *o, const rs_perf_cfg *cfg, rs_perf *p
 {
 	int rc;
 	if (o->argv) {
-		rc = spawn(t, o->argv, ra ? ra->envp : NULL, ra ? ra->wfd : -1, err);
+		int keep[2] = {ra ? ra->wfd : -1, ra ? ra->rkeep : -1};
+		rc = spawn(t, o->argv, ra ? ra->envp : NULL, keep, err);
 		if (ra)
 			rs_record_alloc_spawned(ra);
 		if (!rc)

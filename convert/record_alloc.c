@@ -18,7 +18,7 @@
 
 extern char **environ;
 
-enum { PIPE_BYTES = 64 << 20 };
+enum { PIPE_BYTES = 64 << 20, HIGH_FD = 800 };
 
 /* RUSTSCOPE_ALLOC_LIB, else beside the binary (the build tree), else
  * ../lib/rustscope/ from it (make install). */
@@ -79,11 +79,23 @@ static void make_env(record_alloc *ra, const record_opts *o, const char *shim)
 	ra->envp[k++] = ra->own[3] = rs_xstrdup(buf);
 }
 
+/* fd moved to a number programs rarely reach (they open from the lowest
+ * free one up): a program that closes it and opens a file is unlikely to
+ * get that number back before the shim sees the pipe gone. */
+static int high_fd(int fd)
+{
+	int hi = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD) : -1;
+	if (hi < 0)
+		return fd;
+	close(fd);
+	return hi;
+}
+
 int rs_record_alloc_open(record_alloc *ra, const record_opts *o, rs_err *err)
 {
 	char shim[PATH_MAX];
 	memset(ra, 0, sizeof *ra);
-	ra->rfd = ra->wfd = -1;
+	ra->rfd = ra->wfd = ra->rkeep = -1;
 	int rc = find_shim(shim, sizeof shim, err);
 	if (rc)
 		return rc;
@@ -91,7 +103,10 @@ int rs_record_alloc_open(record_alloc *ra, const record_opts *o, rs_err *err)
 	if (pipe2(fds, O_CLOEXEC))
 		return rs_fail(err, RS_EIO, "pipe: %s", strerror(errno));
 	ra->rfd = fds[0];
-	ra->wfd = fds[1];
+	ra->wfd = high_fd(fds[1]);
+	/* the command keeps a read end too: if record dies first, its writes
+	 * find the pipe full (dropped) instead of raising SIGPIPE in it */
+	ra->rkeep = high_fd(fcntl(ra->rfd, F_DUPFD_CLOEXEC, 0));
 	fcntl(ra->rfd, F_SETFL, O_NONBLOCK);
 	/* room for bursts while the reader waits for a CPU: pages are taken
 	 * only as data waits; root may pass fs.pipe-max-size (1 MiB) */
@@ -108,7 +123,9 @@ void rs_record_alloc_spawned(record_alloc *ra)
 {
 	if (ra->wfd >= 0)
 		close(ra->wfd);
-	ra->wfd = -1;
+	if (ra->rkeep >= 0)
+		close(ra->rkeep);
+	ra->wfd = ra->rkeep = -1;
 }
 
 static void *reader(void *arg)

@@ -12,6 +12,7 @@
 typedef struct record_alloc {
 	rs_alloc state; /* the reader thread's until rs_record_alloc_stop */
 	int rfd, wfd;
+	int rkeep; /* a read end for the command: see rs_record_alloc_open */
 	int pipe_bytes; /* the pipe's capacity */
 	char **envp; /* the command's environment */
 	char *own[4];
@@ -22,7 +23,7 @@ typedef struct record_alloc {
 
 /* Finds the shim, makes the pipe and the command's environment. */
 int rs_record_alloc_open(record_alloc *ra, const record_opts *o, rs_err *err);
-/* The command has been forked: the write end is its alone. */
+/* The command has been forked: the write end (and the spare read end) are its alone. */
 void rs_record_alloc_spawned(record_alloc *ra);
 /* Starts reading; counter buckets start at mono0 (CLOCK_MONOTONIC). */
 int rs_record_alloc_start(record_alloc *ra, const record_opts *o, int64_t mono0, rs_err *err);

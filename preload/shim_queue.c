@@ -15,6 +15,7 @@
 
 #include "alloc_wire.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -36,14 +37,22 @@ struct rs_tbuf {
 	unsigned char slot[QUEUE][RS_AW_CHUNK];
 };
 
-static int pipe_fd = -1, cur_pid;
+static atomic_int pipe_fd = -1;
+static int cur_pid;
 static _Atomic(rs_tbuf *) queues;
 static atomic_uint_fast64_t dropped;
 
 void rs_queue_init(int fd, int pid)
 {
-	pipe_fd = fd;
+	atomic_store(&pipe_fd, fd);
 	cur_pid = pid;
+}
+
+/* Never write again, nor sample: the descriptor is no longer the pipe. */
+static void pipe_gone(void)
+{
+	atomic_store(&pipe_fd, -1);
+	atomic_store(&rs_active, false);
 }
 
 void rs_queue_dropped(uint64_t events)
@@ -73,13 +82,16 @@ static void send(rs_tbuf *b, bool exiting)
 {
 	while (b->head != b->tail) {
 		uint32_t i = b->head % QUEUE;
-		ssize_t w = write(pipe_fd, b->slot[i], b->lens[i]);
+		int fd = atomic_load_explicit(&pipe_fd, memory_order_relaxed);
+		ssize_t w = fd >= 0 ? write(fd, b->slot[i], b->lens[i]) : -1;
 		if (w == (ssize_t)b->lens[i]) {
 			b->head++;
 			continue;
 		}
-		struct pollfd p = {pipe_fd, POLLOUT, 0};
-		if (w >= 0 || !exiting || poll(&p, 1, EXIT_WAIT_MS) <= 0)
+		if (w < 0 && fd >= 0 && errno != EAGAIN && errno != EINTR)
+			pipe_gone(); /* closed by the program, say: its number may be reused */
+		struct pollfd p = {fd, POLLOUT, 0};
+		if (w >= 0 || fd < 0 || !exiting || poll(&p, 1, EXIT_WAIT_MS) <= 0)
 			break;
 	}
 }
@@ -194,7 +206,8 @@ void rs_tbuf_flush_all(void)
 	}
 	/* the drops no chunk carried yet, in one of their own */
 	rs_aw_chunk last = {RS_AW_MAGIC, sizeof last, cur_pid, 0, atomic_exchange(&dropped, 0)};
-	if (last.dropped && write(pipe_fd, &last, sizeof last) != (ssize_t)sizeof last)
+	int fd = atomic_load(&pipe_fd);
+	if (last.dropped && fd >= 0 && write(fd, &last, sizeof last) != (ssize_t)sizeof last)
 		atomic_fetch_add(&dropped, last.dropped);
 }
 

@@ -132,6 +132,19 @@ if [ -x "$R.fp" ]; then
 		'val("rsalloc::patterns::thread_leak", "inuse_space") == 16384'
 fi
 
+# --- the recorder dies first ---
+# the command keeps a read end of the pipe: its last writes find the pipe
+# full or taken, never SIGPIPE
+rm -f "$T/status"
+"$RS" record -q --alloc --alloc-sample-bytes 1 -o "$T/killed.json" -- \
+	sh -c "\"$C\" sleep 2; echo \$? > \"$T/status\"" >/dev/null 2>&1 &
+rec=$!
+sleep 0.7
+kill -9 $rec 2>/dev/null
+wait $rec 2>/dev/null
+for _ in $(seq 50); do [ -s "$T/status" ] && break; sleep 0.1; done
+check "record alloc: the command outlives a killed recorder (exit 0, no SIGPIPE)" test "$(cat "$T/status" 2>/dev/null)" = 0
+
 # --- errors and the shim alone ---
 expect_exit "record alloc: --alloc with --pid is a usage error" 2 "$RS" record --alloc --pid $$ -o "$T/x.json"
 expect_err "record alloc: ... saying why" "--alloc needs a command"
