@@ -193,7 +193,7 @@ __attribute__((noinline)) static void *realloc_watched(void *(*next)(void *, siz
 	void *p = next(old, n);
 	if (!p && n) { /* failed: old is still the program's */
 		if (was)
-			rs_remember(old);
+			rs_live_add((uintptr_t)old);
 		return NULL;
 	}
 	if (was || (due && p))

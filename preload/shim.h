@@ -80,7 +80,6 @@ RS_SHIM_HIDDEN void *rs_sample_alloc(void *p, size_t n);
 RS_SHIM_HIDDEN void rs_on_realloc(void *old, bool old_sampled, void *p, size_t n, bool due);
 RS_SHIM_HIDDEN void rs_on_free(void *p);
 RS_SHIM_HIDDEN bool rs_forget(void *p);
-RS_SHIM_HIDDEN void rs_remember(void *p);
 
 /* Every call pays for these, so they are inline and touch only the
  * thread's state, one flag and the filter. */

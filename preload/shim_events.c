@@ -60,8 +60,9 @@ static int64_t draw(rs_tstate *t)
 }
 
 /* The count down (already less the allocation's bytes, by the inline
- * check) crossed the sample point: true, with the next distance drawn. A
- * thread's first crossing only seeds it. */
+ * check) crossed the sample point: true unless the shim is at work in
+ * this thread. A thread's first crossing only seeds it. (hook_end draws
+ * the next distance.) */
 static bool crossed(rs_tstate *t)
 {
 	if (t->in_hook)
@@ -89,7 +90,6 @@ static void hook_end(rs_tstate *t)
 	t->bytes_left = draw(t);
 	t->in_hook = false;
 }
-
 
 /* --- stacks --- */
 
@@ -232,22 +232,20 @@ void rs_on_realloc(void *old, bool old_sampled, void *p, size_t n, bool due)
 	bool sampled = due && crossed(t);
 	if ((!sampled && !old_sampled) || t->in_hook)
 		return;
-	int64_t was_left = t->bytes_left;
+	if (!sampled) { /* only the old block's end: the count goes on */
+		t->in_hook = true;
+		emit_block(t, RS_AW_REALLOC, (uintptr_t)old, p, p ? n : 0, false);
+		t->in_hook = false;
+		return;
+	}
 	hook_begin(t);
-	emit_block(t, RS_AW_REALLOC, old_sampled ? (uintptr_t)old : 0, p, p ? n : 0, sampled);
+	emit_block(t, RS_AW_REALLOC, old_sampled ? (uintptr_t)old : 0, p, p ? n : 0, true);
 	hook_end(t);
-	if (!sampled)
-		t->bytes_left = was_left; /* only the old block's end: the count goes on */
 }
 
 bool rs_forget(void *p)
 {
 	return !rs_tls.in_hook && rs_live_take((uintptr_t)p);
-}
-
-void rs_remember(void *p)
-{
-	rs_live_add((uintptr_t)p);
 }
 
 void rs_on_free(void *p)
@@ -314,8 +312,9 @@ void rs_events_init(void)
 	rs_tls.in_hook = true; /* what the set-up allocates is not the program's */
 	fcntl((int)pfd, F_SETFL, fcntl((int)pfd, F_GETFL) | O_NONBLOCK);
 	rs_queue_init((int)pfd, getpid());
-	if (bytes && strtod(bytes, NULL) >= 1)
-		sample_bytes = strtod(bytes, NULL);
+	double mean = bytes ? strtod(bytes, NULL) : 0;
+	if (mean >= 1)
+		sample_bytes = mean;
 	use_fp = stack && !strcmp(stack, "fp");
 	if (!use_fp)
 		load_unwinder();
