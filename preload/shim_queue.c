@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { QUEUE = 1024, FLUSH_NS = 50 * 1000 * 1000, EXIT_WAIT_MS = 1000 };
@@ -76,9 +77,20 @@ static unsigned char *filling(rs_tbuf *b)
 	return b->slot[b->tail % QUEUE];
 }
 
-/* Writes waiting chunks while the pipe takes them; exiting: waits for
- * room a while rather than leave any. */
-static void send(rs_tbuf *b, bool exiting)
+/* Milliseconds left of the exit flush's one wait (EXIT_WAIT_MS for all
+ * queues together: with the recorder gone, each would wait in vain). */
+static int exit_wait_left(int64_t deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t left = deadline - ((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	return left > 0 ? (int)left : 0;
+}
+
+/* Writes waiting chunks while the pipe takes them; with an exit deadline
+ * (ms, CLOCK_MONOTONIC; 0: none), waits for room until then rather than
+ * leave any. */
+static void send(rs_tbuf *b, int64_t deadline)
 {
 	while (b->head != b->tail) {
 		uint32_t i = b->head % QUEUE;
@@ -91,7 +103,7 @@ static void send(rs_tbuf *b, bool exiting)
 		if (w < 0 && fd >= 0 && errno != EAGAIN && errno != EINTR)
 			pipe_gone(); /* closed by the program, say: its number may be reused */
 		struct pollfd p = {fd, POLLOUT, 0};
-		if (w >= 0 || fd < 0 || !exiting || poll(&p, 1, EXIT_WAIT_MS) <= 0)
+		if (w >= 0 || fd < 0 || !deadline || poll(&p, 1, exit_wait_left(deadline)) <= 0)
 			break;
 	}
 }
@@ -132,7 +144,7 @@ static bool take_free(rs_tbuf *b)
 	if (!atomic_compare_exchange_strong(&b->owned, &e, 1))
 		return false;
 	acquire(b);
-	send(b, false);
+	send(b, 0);
 	bool empty = b->head == b->tail;
 	release(b);
 	if (!empty)
@@ -176,7 +188,7 @@ void rs_tbuf_append(rs_tbuf *b, const rs_aw_event *ev, const uint64_t *pcs)
 	if (ev->t_ns - b->first_ns > FLUSH_NS)
 		seal(b);
 	if (b->head != b->tail)
-		send(b, false);
+		send(b, 0);
 	release(b);
 }
 
@@ -185,17 +197,20 @@ void rs_tbuf_put(rs_tbuf *b)
 {
 	acquire(b);
 	seal(b);
-	send(b, false);
+	send(b, 0);
 	release(b);
 	atomic_store(&b->owned, 0);
 }
 
 void rs_tbuf_flush_all(void)
 {
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t deadline = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + EXIT_WAIT_MS;
 	for (rs_tbuf *b = atomic_load(&queues); b; b = b->next) {
 		acquire(b);
 		seal(b);
-		send(b, true);
+		send(b, deadline);
 		for (uint32_t k = b->head; k != b->tail; k++) {
 			rs_aw_chunk h;
 			memcpy(&h, b->slot[k % QUEUE], sizeof h);
